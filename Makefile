@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+# shakeoff: one non-recursive Makefile. `make V=1` shows the commands.
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDARY:
+
+OUTPUT := .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Missing build tools are installed once (as root) before anything is built.
+DEPS_OK := $(OUTPUT)/.deps-ok
+
+PKGS := libbpf libxdp
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS ?= -g -O2
+CFLAGS += -Wall -Wextra -Werror -fno-strict-aliasing -std=gnu11 -Iinclude -I$(OUTPUT)
+LDLIBS += -lelf -lz
+
+BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_x86 -Wall -Werror -I. -Iinclude
+# System headers after ours, so vmlinux.h wins over <linux/*.h>.
+BPF_SYS_INC = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_SRCS := bpf/shakeoff.bpf.c
+BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard include/*.h) vmlinux.h
+SKELS := $(OUTPUT)/shakeoff.skel.h
+
+USER_SRCS := $(wildcard user/*.c)
+USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_HDRS := $(wildcard tests/unit/*.h)
+
+.PHONY: all clean test unit vmlinux deps
+all: $(OUTPUT)/test_unit
+
+$(DEPS_OK): scripts/deps.sh
+	$(Q)mkdir -p $(OUTPUT)
+	$(Q)bash scripts/deps.sh build
+	$(Q)touch $@
+
+deps: $(DEPS_OK)
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(DEPS_OK)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_SYS_INC) -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+shakeoff: $(USER_SRCS) $(USER_HDRS) $(SKELS) | $(DEPS_OK)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(USER_SRCS) -o $@ $(PKG_LIBS) $(LDLIBS)
+
+$(OUTPUT)/test_unit: $(UNIT_SRCS) $(UNIT_HDRS) $(SKELS) | $(DEPS_OK)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(UNIT_SRCS) -o $@ $(PKG_LIBS) $(LDLIBS)
+
+test: all
+	$(Q)bash tests/run
+
+unit: $(OUTPUT)/test_unit
+	$(Q)$(OUTPUT)/test_unit
+
+vmlinux: | $(DEPS_OK)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+clean:
+	$(Q)rm -rf $(OUTPUT) shakeoff

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What every part of the BPF side shares: includes, maps, counters. */
+#ifndef SO_BPF_COMMON_H
+#define SO_BPF_COMMON_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "shakeoff.h"
+#include "cookie.h"
+#include "pkt.h"
+
+/* Helpers return an action (XDP_* / TC_ACT_*, all >= 0) or carry on. */
+#define SO_CONTINUE (-1)
+
+#define ETH_ALEN 6
+#define SO_ETH_P_IP 0x0800
+#define SO_ETH_P_IPV6 0x86dd
+#define SO_ETH_P_8021Q 0x8100
+#define SO_ETH_P_8021AD 0x88a8
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct so_config);
+} so_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SO_NKEYS);
+	__type(key, __u32);
+	__type(value, struct so_key);
+} so_keys SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SO_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} so_stats SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&so_stats, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+/* The key of cookie slot `slot`, or NULL when the daemon has not installed it. */
+static __always_inline const struct so_key *key_of_slot(__u64 slot)
+{
+	__u32 idx = slot % SO_NKEYS;
+	const struct so_key *k = bpf_map_lookup_elem(&so_keys, &idx);
+
+	return k && k->slot == slot ? k : NULL;
+}
+
+static __always_inline __u64 slot_now(void)
+{
+	return bpf_ktime_get_tai_ns() >> SO_SLOT_SHIFT;
+}
+
+#endif /* SO_BPF_COMMON_H */

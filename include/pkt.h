@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The SYN-ACK builder, header-only. The XDP program writes SYN-ACKs into the
+ * frame it received with it, and the daemon builds its retransmissions with
+ * it, so there is exactly one SYN-ACK in shakeoff.
+ *
+ * Every write is checked against `end` (the verifier requires it in BPF, and
+ * userspace gets buffer safety for free). Needs struct iphdr, ipv6hdr and
+ * tcphdr (from vmlinux.h, or the linux/ uapi headers) and <bpf/bpf_endian.h>; userspace must
+ * build with -fno-strict-aliasing (the TCP flags word is written as a __u16).
+ */
+#ifndef SHAKEOFF_PKT_H
+#define SHAKEOFF_PKT_H
+
+#include "shakeoff.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#define SO_IPPROTO_TCP 6
+#define SO_IP_DF 0x4000
+#define SO_IP_MF 0x2000
+#define SO_IP_OFFMASK 0x1fff
+
+/* TCP flags: the low byte of the 16-bit word at offset 12 (plus AE in bit 8). */
+#define SO_TCP_FIN 0x01
+#define SO_TCP_SYN 0x02
+#define SO_TCP_RST 0x04
+#define SO_TCP_PSH 0x08
+#define SO_TCP_ACK 0x10
+#define SO_TCP_URG 0x20
+#define SO_TCP_ECE 0x40
+#define SO_TCP_CWR 0x80
+
+#define SO_TCP_OPT_MAX 40 /* option bytes a TCP header can hold */
+#define SO_SYNACK_OPT_WORDS 5 /* MSS 4 + SACK-perm/TS 12 + WS 4 bytes */
+
+/* A SYN's TCP options, as parsed; values in host order. */
+struct so_tcpopts {
+	__u16 mss;    /* 0: no MSS option */
+	__u8 wscale;  /* SO_WSCALE_NONE: no window scale option */
+	__u8 sack_ok;
+	__u8 ts_ok;
+	__u8 pad[3];
+	__u32 tsval;
+	__u32 tsecr;
+};
+
+/* Everything the TCP header of one SYN-ACK is made of. */
+struct so_synack {
+	__u16 sport;  /* ours (the SYN's destination port), network order */
+	__u16 dport;  /* network order */
+	__u32 seq;    /* our ISN, the cookie; host order */
+	__u32 ack;    /* client ISN + 1; host order */
+	__u16 window; /* host order */
+	__u8 ece;     /* agree to ECN */
+	__u8 nopts;   /* option words used */
+	__u32 opts[SO_SYNACK_OPT_WORDS]; /* wire bytes */
+};
+
+/*
+ * Choose the SYN-ACK's options: only what the client offered and the server
+ * allows, packed as Linux packs them, so the SYN-ACK's options never take
+ * more room than the SYN's (each of ours has a client option of at least
+ * its length before padding to 4 bytes).
+ */
+#ifndef barrier_var
+#define barrier_var(var) asm volatile("" : "+r"(var))
+#endif
+
+static __always_inline __u32 so_opt_put(struct so_synack *sa, __u32 n, __u32 word)
+{
+	/* Hide n's range from clang: it would OR a small index into the stack
+	 * address, and the verifier refuses arithmetic other than + on pointers. */
+	barrier_var(n);
+	if (n < SO_SYNACK_OPT_WORDS)
+		sa->opts[n] = word;
+	return n + 1;
+}
+
+static __always_inline void so_synack_opts(struct so_synack *sa, const struct so_tcpopts *syn,
+					   __u8 features, __u16 mss, __u8 wscale, __u32 tsval)
+{
+	__u32 n = 0;
+	int sack = syn->sack_ok && (features & SO_F_SACK);
+
+	if (syn->mss)
+		n = so_opt_put(sa, n, bpf_htonl(0x02040000U | mss));
+	if (syn->ts_ok && (features & SO_F_TS)) {
+		/* SACK-permitted rides in the two bytes the NOPs would fill. */
+		n = so_opt_put(sa, n, bpf_htonl(sack ? 0x0402080aU : 0x0101080aU));
+		n = so_opt_put(sa, n, bpf_htonl(tsval));
+		n = so_opt_put(sa, n, bpf_htonl(syn->tsval));
+	} else if (sack) {
+		n = so_opt_put(sa, n, bpf_htonl(0x01010402U));
+	}
+	if (syn->wscale != SO_WSCALE_NONE && (features & SO_F_WSCALE))
+		n = so_opt_put(sa, n, bpf_htonl(0x01030300U | wscale));
+	sa->nopts = n;
+}
+
+static __always_inline __u16 so_csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffffffffULL) + (sum >> 32);
+	sum = (sum & 0xffffffffULL) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+/*
+ * Sums are of 32-bit words as they lie in memory (network byte order read
+ * natively); folded and stored back the same way, the result is right on
+ * hosts of either byte order.
+ */
+static __always_inline __u64 so_pseudo4(__u32 saddr, __u32 daddr, __u16 tcp_len)
+{
+	return (__u64)saddr + daddr + bpf_htonl(SO_IPPROTO_TCP << 16 | tcp_len);
+}
+
+static __always_inline __u64 so_pseudo6(const __u32 *saddr, const __u32 *daddr, __u16 tcp_len)
+{
+	__u64 sum = bpf_htonl(tcp_len) + bpf_htonl(SO_IPPROTO_TCP);
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		sum += (__u64)saddr[i] + daddr[i];
+	return sum;
+}
+
+static __always_inline __u16 so_synack_tcp_len(const struct so_synack *sa)
+{
+	return sizeof(struct tcphdr) + 4 * sa->nopts;
+}
+
+/* Write the IPv4 header of a SYN-ACK at l3. Returns its length or -1. */
+static __always_inline int so_ip4_write(void *l3, void *end, __u32 saddr, __u32 daddr, __u8 ttl,
+					__u16 tcp_len)
+{
+	struct iphdr *ip = l3;
+	__u32 *w = l3;
+	__u64 sum = 0;
+	int i;
+
+	if ((void *)(ip + 1) > end)
+		return -1;
+	*(__u8 *)ip = 0x45; /* version 4, IHL 5: never IP options */
+	ip->tos = 0;
+	ip->tot_len = bpf_htons(sizeof(*ip) + tcp_len);
+	ip->id = 0; /* DF set: the ID is not used (RFC 6864) */
+	ip->frag_off = bpf_htons(SO_IP_DF);
+	ip->ttl = ttl;
+	ip->protocol = SO_IPPROTO_TCP;
+	ip->check = 0;
+	ip->saddr = saddr;
+	ip->daddr = daddr;
+#pragma unroll
+	for (i = 0; i < 5; i++)
+		sum += w[i];
+	ip->check = so_csum_fold(sum);
+	return sizeof(*ip);
+}
+
+/* Write the IPv6 header of a SYN-ACK at l3. Returns its length or -1. */
+static __always_inline int so_ip6_write(void *l3, void *end, const __u32 *saddr,
+					const __u32 *daddr, __u8 hop_limit, __u16 tcp_len)
+{
+	struct ipv6hdr *ip6 = l3;
+	__u32 *w = l3;
+	int i;
+
+	if ((void *)(ip6 + 1) > end)
+		return -1;
+	w[0] = bpf_htonl(0x60000000U); /* version 6, no traffic class, no flow label */
+	ip6->payload_len = bpf_htons(tcp_len);
+	ip6->nexthdr = SO_IPPROTO_TCP;
+	ip6->hop_limit = hop_limit;
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		w[2 + i] = saddr[i];
+		w[6 + i] = daddr[i];
+	}
+	return sizeof(*ip6);
+}
+
+/*
+ * Write the TCP header and options of a SYN-ACK at l4, with its checksum
+ * over `pseudo` (so_pseudo4/6). Returns the TCP length or -1.
+ */
+static __always_inline int so_tcp_write(void *l4, void *end, const struct so_synack *sa, __u64 pseudo)
+{
+	struct tcphdr *th = l4;
+	__u32 *w = l4;
+	__u64 sum = pseudo;
+	__u16 doff = so_synack_tcp_len(sa) / 4;
+	int i;
+
+	if ((void *)(th + 1) > end)
+		return -1;
+	th->source = sa->sport;
+	th->dest = sa->dport;
+	th->seq = bpf_htonl(sa->seq);
+	th->ack_seq = bpf_htonl(sa->ack);
+	*((__u16 *)th + 6) = bpf_htons(doff << 12 | SO_TCP_SYN | SO_TCP_ACK | (sa->ece ? SO_TCP_ECE : 0));
+	th->window = bpf_htons(sa->window);
+	th->check = 0;
+	th->urg_ptr = 0;
+#pragma unroll
+	for (i = 0; i < 5; i++)
+		sum += w[i];
+	for (i = 0; i < SO_SYNACK_OPT_WORDS && i < sa->nopts; i++) {
+		if ((void *)(w + 5 + i + 1) > end)
+			return -1;
+		w[5 + i] = sa->opts[i];
+		sum += sa->opts[i];
+	}
+	th->check = so_csum_fold(sum);
+	return doff * 4;
+}
+
+#endif /* SHAKEOFF_PKT_H */

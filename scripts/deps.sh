@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Install whatever shakeoff needs to build, test or benchmark that this Debian
+# machine lacks. Idempotent and quiet when nothing is missing.
+#   scripts/deps.sh build   compiler, libbpf, libxdp, bpftool
+#   scripts/deps.sh test    build + what the veth tests drive (nginx, curl, nft...)
+#   scripts/deps.sh bench   test + load generators and plotting
+set -eu
+
+build=(clang llvm make gcc pkg-config libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev libc6-dev-i386)
+test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps)
+bench=(wrk iperf3 gnuplot-nox xdp-tools)
+
+want=("${build[@]}")
+case "${1:-build}" in
+build) ;;
+test) want+=("${test[@]}") ;;
+bench) want+=("${test[@]}" "${bench[@]}") ;;
+*) echo "deps.sh: unknown set '$1' (build, test, bench)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "shakeoff: missing packages: ${missing[*]}: run as root or install them" >&2
+	exit 1
+fi
+echo "shakeoff: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

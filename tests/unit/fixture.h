@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The loaded shakeoff_xdp program and what the unit tests do with it. */
+#ifndef SO_TEST_FIXTURE_H
+#define SO_TEST_FIXTURE_H
+
+#include <linux/types.h>
+#include <stdint.h>
+
+#include "shakeoff.h"
+#include "frame.h"
+#include "harness.h"
+
+/* Ports the default test config protects: 80, 443 and 8000-8010. */
+#define PORT_HTTP 80
+#define PORT_OPEN 22 /* not protected */
+
+struct run {
+	int ret;                /* XDP verdict */
+	uint8_t out[FRAME_MAX]; /* the frame after the program (without metadata) */
+	int out_len;
+	int meta_len;
+	struct so_meta meta;
+};
+
+void cfg_default(struct so_config *c);
+void cfg_write(const struct so_config *c);
+uint64_t slot_now(void);
+void key_of(uint64_t slot, __u64 k[2]);
+/* Install keys as the daemon does: slots now-1 .. now+2. */
+void keys_install(uint64_t now);
+void key_set(uint64_t slot, const __u64 k[2]);
+void keys_clear(void);
+/* The cookie shakeoff makes for spec's SYN in slot `slot` with key k. */
+uint32_t cookie_for(const struct frame_spec *s, uint64_t slot, const __u64 k[2], uint32_t data);
+int run_xdp(const uint8_t *in, int len, struct run *r);
+__u64 stat_get(enum so_stat idx);
+
+extern const struct test_table syn_tests, ack_tests, malformed_tests;
+
+#endif /* SO_TEST_FIXTURE_H */

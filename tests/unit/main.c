@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of shakeoff_xdp with BPF_PROG_TEST_RUN: crafted frames in,
+ * verdicts and output frames checked byte by byte. Runs in a network
+ * namespace of its own so socket lookups see only the sockets it makes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "fixture.h"
+#include "cookie.h"
+#include "shakeoff.skel.h"
+
+int test_failed;
+static struct shakeoff *skel;
+
+void cfg_default(struct so_config *c)
+{
+	int p;
+
+	memset(c, 0, sizeof(*c));
+	c->mss4 = 1460;
+	c->mss6 = 1440;
+	c->window = 64240;
+	c->wscale = 7;
+	c->ttl = 64;
+	c->features = SO_F_WSCALE | SO_F_SACK | SO_F_TS | SO_F_ECN;
+	c->ports[80 / 8] |= 1 << (80 % 8);
+	c->ports[443 / 8] |= 1 << (443 % 8);
+	for (p = 8000; p <= 8010; p++)
+		c->ports[p / 8] |= 1 << (p % 8);
+}
+
+void cfg_write(const struct so_config *c)
+{
+	__u32 zero = 0;
+
+	if (bpf_map__update_elem(skel->maps.so_config, &zero, sizeof(zero), c, sizeof(*c), 0)) {
+		perror("config update");
+		exit(1);
+	}
+}
+
+uint64_t slot_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_TAI, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec) >> SO_SLOT_SHIFT;
+}
+
+/* Test keys: any fixed function of the slot will do. */
+void key_of(uint64_t slot, __u64 k[2])
+{
+	k[0] = 0x0123456789abcdefULL ^ (slot * 0x9e3779b97f4a7c15ULL);
+	k[1] = 0xfedcba9876543210ULL + slot;
+}
+
+void key_set(uint64_t slot, const __u64 k[2])
+{
+	struct so_key key = { .slot = slot, .k = { k[0], k[1] } };
+	__u32 idx = slot % SO_NKEYS;
+
+	if (bpf_map__update_elem(skel->maps.so_keys, &idx, sizeof(idx), &key, sizeof(key), 0)) {
+		perror("key update");
+		exit(1);
+	}
+}
+
+void keys_install(uint64_t now)
+{
+	uint64_t s;
+	__u64 k[2];
+
+	for (s = now - 1; s <= now + 2; s++) {
+		key_of(s, k);
+		key_set(s, k);
+	}
+}
+
+void keys_clear(void)
+{
+	struct so_key key = { .slot = ~0ULL };
+	__u32 i;
+
+	for (i = 0; i < SO_NKEYS; i++)
+		bpf_map__update_elem(skel->maps.so_keys, &i, sizeof(i), &key, sizeof(key), 0);
+}
+
+uint32_t cookie_for(const struct frame_spec *s, uint64_t slot, const __u64 k[2], uint32_t data)
+{
+	struct so_tuple t = { .v6 = s->v6 };
+	int alen = s->v6 ? 16 : 4;
+
+	memcpy(t.saddr, s->v6 ? client_ip6 : client_ip4, alen);
+	memcpy(t.daddr, s->v6 ? server_ip6 : server_ip4, alen);
+	if (s->addr_last)
+		((uint8_t *)t.saddr)[alen - 1] = s->addr_last;
+	t.sport = __builtin_bswap16(s->sport);
+	t.dport = __builtin_bswap16(s->dport);
+	return so_cookie_make(so_cookie_hash(k, &t, s->seq, slot), slot, data);
+}
+
+int run_xdp(const uint8_t *in, int len, struct run *r)
+{
+	uint8_t out[FRAME_MAX + 64];
+	struct xdp_md ctx_in = { .data_end = len }, ctx_out = {};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len, .data_out = out,
+		    .data_size_out = sizeof(out), .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
+		    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out), .repeat = 1);
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.shakeoff_xdp), &opts);
+	if (err) {
+		fprintf(stderr, "    test run: %s\n", strerror(errno));
+		test_failed = 1;
+		return -1;
+	}
+	r->ret = opts.retval;
+	r->meta_len = ctx_out.data; /* offsets are relative to data_meta */
+	r->out_len = opts.data_size_out - r->meta_len;
+	if (r->meta_len == sizeof(r->meta))
+		memcpy(&r->meta, out, sizeof(r->meta));
+	memcpy(r->out, out + r->meta_len, r->out_len);
+	return 0;
+}
+
+__u64 stat_get(enum so_stat idx)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	__u64 vals[ncpu], sum = 0;
+	__u32 key = idx;
+
+	if (bpf_map__lookup_elem(skel->maps.so_stats, &key, sizeof(key), vals, sizeof(vals), 0))
+		return ~0ULL;
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+/* Cookies live in 68.7 s slots: never start a run in a slot's last seconds. */
+static void avoid_slot_edge(void)
+{
+	struct timespec ts;
+	uint64_t ns, left;
+
+	clock_gettime(CLOCK_TAI, &ts);
+	ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	left = (1ULL << SO_SLOT_SHIFT) - (ns & ((1ULL << SO_SLOT_SHIFT) - 1));
+	if (left < 10000000000ULL) {
+		fprintf(stderr, "# waiting %.1f s for the next cookie slot\n", left / 1e9);
+		usleep(left / 1000 + 100000);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const struct test_table *tables[] = { &syn_tests, &ack_tests, &malformed_tests };
+	struct so_config cfg;
+	int passed = 0, failed = 0;
+	size_t t;
+	int i;
+
+	if (unshare(CLONE_NEWNET)) {
+		perror("unshare(CLONE_NEWNET)");
+		return 1;
+	}
+	if (system("ip link set lo up"))
+		return 1;
+	skel = shakeoff__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "cannot load shakeoff.bpf.o: %s\n", strerror(errno));
+		return 1;
+	}
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		for (i = 0; i < tables[t]->n; i++) {
+			const struct test_case *tc = &tables[t]->cases[i];
+
+			if (argc > 1 && !strstr(tc->name, argv[1]))
+				continue;
+			avoid_slot_edge();
+			cfg_default(&cfg);
+			cfg_write(&cfg);
+			keys_install(slot_now());
+			test_failed = 0;
+			tc->fn();
+			printf("%s %s\n", test_failed ? "FAIL" : "PASS", tc->name);
+			fflush(stdout);
+			if (test_failed)
+				failed++;
+			else
+				passed++;
+		}
+	}
+	shakeoff__destroy(skel);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Malformed input: never answered, never crashes, dropped by a named rule. */
+#include <linux/types.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+#define XDP_DROP_ 1
+#define XDP_PASS_ 2
+#define XDP_TX_ 3
+
+static const uint8_t linux_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4,
+					0, 0, 0, 0, 1, 3, 3, 7 };
+
+static struct frame_spec syn_spec(bool v6)
+{
+	struct frame_spec s = {
+		.v6 = v6, .sport = 42000, .dport = 80, .seq = 7,
+		.flags = 0x02, .opts = linux_opts, .opt_len = sizeof(linux_opts),
+	};
+	return s;
+}
+
+static void expect(const struct frame_spec *s, int verdict, enum so_stat counter, const char *what)
+{
+	uint8_t in[FRAME_MAX];
+	struct run r;
+	int len = frame_build(s, in);
+	__u64 before = stat_get(counter);
+
+	fprintf(stderr, "  case %s\n", what);
+	run_xdp(in, len, &r);
+	ASSERT_EQ(r.ret, verdict, what);
+	ASSERT_EQ(stat_get(counter), before + 1, "counted");
+	if (verdict == XDP_PASS_)
+		ASSERT_TRUE(r.out_len == len && !memcmp(r.out, in, len), "passed untouched");
+}
+
+/*
+ * A SYN cut short at every byte: never answered. Cut before the ports we
+ * cannot tell it is ours and the kernel judges it; cut after, the IP length
+ * runs past the frame and it is dropped.
+ */
+static void truncated(bool v6, int vlans)
+{
+	struct frame_spec s = syn_spec(v6);
+	uint8_t in[FRAME_MAX];
+	struct run r;
+	int len, cut, l4_off;
+
+	s.vlans = vlans;
+	len = frame_build(&s, in);
+	l4_off = 14 + 4 * vlans + (v6 ? 40 : 20);
+	for (cut = 0; cut < len; cut++) {
+		int want = cut < l4_off + 4 ? XDP_PASS_ : XDP_DROP_;
+
+		if (cut < 14) /* test-run refuses frames shorter than Ethernet */
+			continue;
+		run_xdp(in, cut, &r);
+		if (!ASSERT_EQ(r.ret, want, "verdict for a SYN cut at this length")) {
+			fprintf(stderr, "    cut at %d of %d\n", cut, len);
+			return;
+		}
+	}
+}
+
+static void test_truncated_at_every_byte(void)
+{
+	truncated(false, 0);
+	truncated(true, 0);
+	truncated(false, 2);
+	truncated(true, 1);
+}
+
+static void test_bad_doff_dropped(void)
+{
+	struct frame_spec s = syn_spec(false);
+
+	s.doff_override = 4;
+	expect(&s, XDP_DROP_, SO_STAT_DROP_HDRLEN, "doff 4 < 5");
+	s.doff_override = 0;
+	s.v6 = true;
+	s.opts = NULL;
+	s.opt_len = 0;
+	s.doff_override = 15; /* 60 bytes claimed, 20 there */
+	expect(&s, XDP_DROP_, SO_STAT_DROP_HDRLEN, "doff past the end");
+	s.payload_len = 40; /* 60 bytes there, but an ACK this time */
+	s.flags = 0x10;
+	s.tot_len_delta = -1;
+	expect(&s, XDP_DROP_, SO_STAT_DROP_HDRLEN, "doff past the IP payload");
+}
+
+static void test_bad_ip_lengths_dropped(void)
+{
+	struct frame_spec s = syn_spec(false);
+
+	s.tot_len_delta = 1;
+	expect(&s, XDP_DROP_, SO_STAT_DROP_HDRLEN, "IPv4 total length past the frame");
+	s.tot_len_delta = -(20 + 20 + 1);
+	expect(&s, XDP_DROP_, SO_STAT_DROP_HDRLEN, "IPv4 total length inside the IP header");
+	s = syn_spec(true);
+	s.tot_len_delta = 1;
+	expect(&s, XDP_DROP_, SO_STAT_DROP_HDRLEN, "IPv6 payload length past the frame");
+	s.tot_len_delta = -25;
+	expect(&s, XDP_DROP_, SO_STAT_DROP_HDRLEN, "IPv6 payload shorter than TCP header");
+}
+
+static void test_ipv4_fragments(void)
+{
+	struct frame_spec s = syn_spec(false);
+
+	s.frag_off = 0x2000; /* MF, offset 0 */
+	expect(&s, XDP_DROP_, SO_STAT_DROP_FRAGMENT, "first fragment to a protected port");
+	s.frag_off = 0x6000; /* DF|MF: still a fragment; DF is irrelevant */
+	expect(&s, XDP_DROP_, SO_STAT_DROP_FRAGMENT, "first fragment with DF");
+	s.frag_off = 0x4000; /* DF alone: a whole datagram */
+	expect(&s, XDP_TX_, SO_STAT_SYNACK_SENT, "DF alone is answered");
+	s.frag_off = 185; /* a later fragment: no TCP header inside */
+	expect(&s, XDP_PASS_, SO_STAT_PASSED, "later fragment");
+	s.frag_off = 0x2000;
+	s.dport = 22;
+	expect(&s, XDP_PASS_, SO_STAT_PASSED, "first fragment to another port");
+}
+
+static void test_ipv6_fragments(void)
+{
+	uint8_t frag[8] = { 6, 0, 0, 1, 0, 0, 0, 9 }; /* offset 0, M=1 */
+	struct frame_spec s = syn_spec(true);
+
+	s.ext = frag;
+	s.ext_len = 8;
+	s.ext_first = 44;
+	expect(&s, XDP_DROP_, SO_STAT_DROP_FRAGMENT, "first fragment to a protected port");
+	frag[3] = 0; /* atomic fragment (offset 0, M=0): still a fragment header */
+	expect(&s, XDP_DROP_, SO_STAT_DROP_FRAGMENT, "atomic fragment");
+	frag[2] = 0x05;
+	frag[3] = 0xc8; /* offset 185 */
+	expect(&s, XDP_PASS_, SO_STAT_PASSED, "later fragment");
+}
+
+static void test_ipv6_ext_chain_too_long(void)
+{
+	uint8_t ext[8 * 9];
+	struct frame_spec s = syn_spec(true);
+	int i;
+
+	/* SO walks 8 extension headers: 7 destination options + TCP is answered... */
+	for (i = 0; i < 9; i++) {
+		memset(ext + 8 * i, 0, 8);
+		ext[8 * i] = 60;
+		ext[8 * i + 2] = 1; /* PadN, 4 bytes */
+		ext[8 * i + 3] = 4;
+	}
+	s.ext = ext;
+	s.ext_first = 60;
+	s.ext_len = 8 * 7;
+	ext[8 * 6] = 6;
+	expect(&s, XDP_TX_, SO_STAT_SYNACK_SENT, "7 extension headers");
+	/* ...a ninth header that still leads on is dropped, never passed. */
+	ext[8 * 6] = 60;
+	ext[8 * 8] = 6;
+	s.ext_len = 8 * 9;
+	expect(&s, XDP_DROP_, SO_STAT_DROP_EXTHDRS, "9 extension headers");
+	/* Hop-by-hop anywhere but first is the kernel's to refuse. */
+	ext[0] = 0;
+	ext[8] = 6;
+	s.ext_len = 16;
+	expect(&s, XDP_PASS_, SO_STAT_PASSED, "hop-by-hop out of place");
+}
+
+static void test_syn_flag_combinations(void)
+{
+	struct frame_spec s = syn_spec(false);
+
+	s.flags = 0x06;
+	expect(&s, XDP_DROP_, SO_STAT_DROP_FLAGS, "SYN+RST");
+	s.flags = 0x03;
+	expect(&s, XDP_DROP_, SO_STAT_DROP_FLAGS, "SYN+FIN");
+	s.flags = 0x12;
+	expect(&s, XDP_PASS_, SO_STAT_PASSED, "SYN+ACK (a reply to one of ours)");
+	s.flags = 0x01;
+	expect(&s, XDP_PASS_, SO_STAT_PASSED, "FIN alone");
+	s.flags = 0x00;
+	expect(&s, XDP_PASS_, SO_STAT_PASSED, "no flags");
+	s.flags = 0x02 | 0x08 | 0x20;
+	expect(&s, XDP_TX_, SO_STAT_SYNACK_SENT, "SYN+PSH+URG is still a SYN");
+}
+
+static void test_ip_header_unreadable_passes(void)
+{
+	struct frame_spec s = syn_spec(false);
+	uint8_t in[FRAME_MAX];
+	struct run r;
+	int len = frame_build(&s, in);
+
+	in[14] = 0x44; /* IHL 4 */
+	run_xdp(in, len, &r);
+	ASSERT_EQ(r.ret, XDP_PASS_, "IHL < 5: the kernel drops it");
+}
+
+static void test_malformed_tcp_options(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t o[12];
+		int mss;
+	} c[] = {
+		{ "zero-length option", { 2, 4, 0x05, 0xb4, 99, 0, 3, 3, 7, 0, 0, 0 }, 1460 },
+		{ "option past the header", { 2, 4, 0x05, 0xb4, 1, 1, 8, 10, 0, 0, 0, 0 }, 1460 },
+		{ "MSS of wrong length", { 2, 3, 0x05, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, -1 },
+		{ "EOL first", { 0, 2, 4, 0x05, 0xb4, 0, 0, 0, 0, 0, 0, 0 }, -1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct frame_spec s = syn_spec(i & 1);
+		uint8_t in[FRAME_MAX];
+		struct parsed p;
+		struct run r;
+		int len;
+
+		s.opts = c[i].o;
+		s.opt_len = 12;
+		len = frame_build(&s, in);
+		fprintf(stderr, "  case %s\n", c[i].name);
+		run_xdp(in, len, &r);
+		/* Like the kernel: options up to the bad one count, the rest do not. */
+		if (ASSERT_EQ(r.ret, XDP_TX_, "answered") &&
+		    ASSERT_TRUE(frame_parse(r.out, r.out_len, &p), "parses")) {
+			ASSERT_EQ(p.mss, c[i].mss < 0 ? -1 : (s.v6 ? 1440 : c[i].mss), "MSS");
+			ASSERT_TRUE(p.tcp_csum_ok, "checksum");
+			ASSERT_EQ(p.wscale, -1, "nothing read past the bad option");
+		}
+	}
+}
+
+/*
+ * Random damage to valid SYNs and ACKs: whatever comes out, a transmitted
+ * frame must be a well-formed SYN-ACK to the frame's sender.
+ */
+static void test_fuzzed_frames(void)
+{
+	int i, sent = 0;
+
+	srandom(7);
+	for (i = 0; i < 20000; i++) {
+		struct frame_spec s = syn_spec(i & 1);
+		uint8_t in[FRAME_MAX];
+		struct parsed p;
+		struct run r;
+		int len, n, k;
+
+		s.vlans = i % 3;
+		if (i & 2)
+			s.flags = 0x10;
+		len = frame_build(&s, in);
+		n = 1 + random() % 4;
+		for (k = 0; k < n; k++)
+			in[random() % len] = random();
+		if (i & 4)
+			len = 14 + random() % (len - 13);
+		run_xdp(in, len, &r);
+		if (r.ret == XDP_TX_) {
+			sent++;
+			if (!ASSERT_TRUE(frame_parse(r.out, r.out_len, &p), "a sent frame parses") ||
+			    !ASSERT_TRUE(p.tcp_csum_ok && p.ip_csum_ok, "and has good checksums") ||
+			    !ASSERT_EQ(p.flags & 0xbf, 0x12, "and is a SYN-ACK") ||
+			    !ASSERT_TRUE(r.out_len <= len, "no longer than what came in"))
+				return;
+		} else if (!ASSERT_TRUE(r.ret >= XDP_DROP_ && r.ret <= XDP_TX_, "a known verdict")) {
+			return;
+		}
+	}
+	ASSERT_TRUE(sent > 0, "some fuzzed SYNs were still SYNs");
+}
+
+static const struct test_case cases[] = {
+	TEST(test_truncated_at_every_byte),
+	TEST(test_bad_doff_dropped),
+	TEST(test_bad_ip_lengths_dropped),
+	TEST(test_ipv4_fragments),
+	TEST(test_ipv6_fragments),
+	TEST(test_ipv6_ext_chain_too_long),
+	TEST(test_syn_flag_combinations),
+	TEST(test_ip_header_unreadable_passes),
+	TEST(test_malformed_tcp_options),
+	TEST(test_fuzzed_frames),
+};
+const struct test_table malformed_tests = { cases, sizeof(cases) / sizeof(cases[0]) };
