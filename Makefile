@@ -33,7 +33,7 @@ BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_x86 -Wall -Werror -I. -Iinclud
 BPF_SYS_INC = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
-BPF_SRCS := bpf/shakeoff.bpf.c
+TEST_BPF := $(OUTPUT)/xdp_pass.bpf.o
 BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard include/*.h) vmlinux.h
 SKELS := $(OUTPUT)/shakeoff.skel.h
 
@@ -42,8 +42,8 @@ USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_HDRS := $(wildcard tests/unit/*.h)
 
-.PHONY: all clean test unit vmlinux deps
-all: $(OUTPUT)/test_unit
+.PHONY: all clean test unit demo vmlinux deps
+all: shakeoff $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood
 
 $(DEPS_OK): scripts/deps.sh
 	$(Q)mkdir -p $(OUTPUT)
@@ -57,6 +57,14 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_SYS_INC) -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
+$(OUTPUT)/%.bpf.o: bench/%.bpf.c $(wildcard include/*.h) | $(DEPS_OK)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_SYS_INC) -c $< -o $@
+
+$(OUTPUT)/%.bpf.o: tests/bpf/%.bpf.c | $(DEPS_OK)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_SYS_INC) -c $< -o $@
+
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
@@ -69,8 +77,17 @@ $(OUTPUT)/test_unit: $(UNIT_SRCS) $(UNIT_HDRS) $(SKELS) | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(UNIT_SRCS) -o $@ $(PKG_LIBS) $(LDLIBS)
 
+$(OUTPUT)/synflood: bench/synflood.c $(OUTPUT)/synflood.skel.h | $(DEPS_OK)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS) $(LDLIBS)
+
 test: all
+	$(Q)bash scripts/deps.sh test
 	$(Q)bash tests/run
+
+demo: all
+	$(Q)bash scripts/deps.sh test
+	$(Q)bash scripts/demo.sh
 
 unit: $(OUTPUT)/test_unit
 	$(Q)$(OUTPUT)/test_unit

@@ -4,6 +4,7 @@
 #include "lib/parse.h"
 #include "lib/syn.h"
 #include "lib/ack.h"
+#include "lib/handoff.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -32,4 +33,10 @@ int shakeoff_xdp(struct xdp_md *ctx)
 	if (ret == XDP_PASS)
 		stat_inc(SO_STAT_PASSED);
 	return ret;
+}
+
+SEC("tc")
+int shakeoff_tc(struct __sk_buff *skb)
+{
+	return handoff(skb);
 }

@@ -92,7 +92,23 @@ struct so_meta {
 	__u8 snd_wscale;  /* the client's window scale, SO_WSCALE_NONE if none */
 	__u8 rcv_wscale;  /* the window scale we advertised */
 	__u8 features;    /* enum so_feature negotiated for this connection */
-	__u8 pad[3];
+	__u8 pad;
+	__u16 l4_off;     /* TCP header offset from the L3 header (options, extensions) */
 };
+
+/* so_status[0]: what the daemon is doing, for `shakeoff status` and detach. */
+#define SO_PORTS_STR_MAX 256
+struct so_status {
+	__u32 ifindex;
+	__u32 pid;           /* the daemon */
+	__u64 started;       /* unix time, seconds */
+	__u8 xdp_mode;       /* enum xdp_attach_mode */
+	__u8 qdisc_created;  /* the clsact qdisc is ours to remove */
+	__u8 pad[6];
+	char ports[SO_PORTS_STR_MAX]; /* --ports as given */
+};
+
+_Static_assert(sizeof(struct so_meta) % 4 == 0 && sizeof(struct so_meta) <= 32,
+	       "XDP metadata: a multiple of 4 bytes, at most 32");
 
 #endif /* SHAKEOFF_H */

@@ -66,7 +66,8 @@ static __always_inline int write_meta(struct xdp_md *ctx, const struct so_config
 	m->snd_wscale = SO_DATA_WSCALE(data);
 	m->rcv_wscale = cfg->wscale;
 	m->features = features;
-	__builtin_memset(m->pad, 0, sizeof(m->pad));
+	m->pad = 0;
+	m->l4_off = p->l4_off - p->l3_off;
 	return 0;
 }
 

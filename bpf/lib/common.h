@@ -41,6 +41,14 @@ struct {
 	__type(value, __u64);
 } so_stats SEC(".maps");
 
+/* Not used by the programs: the daemon's record, pinned beside the maps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct so_status);
+} so_status SEC(".maps");
+
 static __always_inline void stat_inc(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&so_stats, &idx);

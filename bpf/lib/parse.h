@@ -185,31 +185,44 @@ static __always_inline int parse_ipv6(void *data, void *end, const struct so_con
 	return parse_tcp(data, end, p);
 }
 
+/*
+ * Skip the Ethernet header and up to two VLAN tags. Returns the L3 offset
+ * and sets *proto (network order), or -1 if the frame ends first.
+ */
+static __always_inline int parse_l2(void *data, void *end, __u16 *proto)
+{
+	struct ethhdr *eth = data;
+	__u32 off = sizeof(*eth);
+	int i;
+
+	if ((void *)(eth + 1) > end)
+		return -1;
+	*proto = eth->h_proto;
+#pragma unroll
+	for (i = 0; i < SO_VLAN_MAX; i++) {
+		struct vlan_hdr *vh = data + off;
+
+		if (*proto != bpf_htons(SO_ETH_P_8021Q) && *proto != bpf_htons(SO_ETH_P_8021AD))
+			break;
+		if ((void *)(vh + 1) > end)
+			return -1;
+		*proto = vh->h_vlan_encapsulated_proto;
+		off += sizeof(*vh);
+	}
+	return off;
+}
+
 /* SO_CONTINUE for a well-formed TCP segment to a protected port, else an action. */
 static __always_inline int parse_frame(struct xdp_md *ctx, const struct so_config *cfg,
 				       struct so_pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	__u32 off = sizeof(*eth);
 	__u16 proto;
-	int i;
+	int off = parse_l2(data, end, &proto);
 
-	if ((void *)(eth + 1) > end)
+	if (off < 0)
 		return XDP_PASS;
-	proto = eth->h_proto;
-#pragma unroll
-	for (i = 0; i < SO_VLAN_MAX; i++) {
-		struct vlan_hdr *vh = data + off;
-
-		if (proto != bpf_htons(SO_ETH_P_8021Q) && proto != bpf_htons(SO_ETH_P_8021AD))
-			break;
-		if ((void *)(vh + 1) > end)
-			return XDP_PASS;
-		proto = vh->h_vlan_encapsulated_proto;
-		off += sizeof(*vh);
-	}
 	p->l3_off = off;
 	if (proto == bpf_htons(SO_ETH_P_IP))
 		return parse_ipv4(data, end, cfg, p);

@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the veth tests and the demo: source it. It builds this topology,
+# and a trap tears it down however the script ends.
+#
+#   client netns $NS_C                         server netns $NS_S
+#  +-----------------------------+            +------------------------------+
+#  | $IF_C  10.77.0.2/24         |<-- veth -->| $IF_S  10.77.0.1/24          |
+#  |        fd77::2/64           |            |        fd77::1/64            |
+#  | XDP: xdp_pass (so XDP_TX    |            | XDP: shakeoff_xdp            |
+#  |      frames are delivered)  |            | TC ingress: shakeoff_tc      |
+#  | tx checksum offload off     |            | tx checksum offload off      |
+#  | curl, tcptool, synflood     |            | nginx, tcptool servers       |
+#  +-----------------------------+            +------------------------------+
+#
+# Names carry the script's PID, so tests never collide with anything else.
+# Commands run in a namespace with nsenter --net (not `ip netns exec`, which
+# remounts /sys and would hide the pinned maps from the next command).
+# SO_KEEP=1 keeps the namespaces and logs for debugging.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SHAKEOFF=$ROOT/shakeoff
+TCPTOOL=$ROOT/tests/net/tcptool.py
+SYNFLOOD=$ROOT/.output/synflood
+ID=$$
+NS_C=so${ID}c
+NS_S=so${ID}s
+IF_C=so${ID}c
+IF_S=so${ID}s
+IP4_C=10.77.0.2
+IP4_S=10.77.0.1
+IP6_C=fd77::2
+IP6_S=fd77::1
+WORK=$(mktemp -d /tmp/shakeoff-test.XXXXXX)
+SO_LOG=$WORK/shakeoff.log
+BG_PIDS=()
+FAILED=0
+
+in_c() { nsenter --net=/run/netns/"$NS_C" "$@"; }
+in_s() { nsenter --net=/run/netns/"$NS_S" "$@"; }
+# bg_s LOG CMD...: CMD in the server namespace, in the background, its PID
+# in $BG_PID (nsenter execs CMD: signals reach it, not a subshell).
+bg_s() {
+	local log=$1
+	shift
+	nsenter --net=/run/netns/"$NS_S" "$@" >>"$log" 2>&1 &
+	BG_PID=$!
+	BG_PIDS+=($BG_PID)
+}
+
+cleanup() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	if [ -f "$WORK/nginx.pid" ]; then
+		kill "$(cat "$WORK/nginx.pid")" 2>/dev/null
+	fi
+	sleep 0.3
+	# A daemon that did not get to clean up leaves pins behind.
+	[ -e /run/netns/"$NS_S" ] && in_s "$SHAKEOFF" detach "$IF_S" >/dev/null 2>&1
+	if [ "${SO_KEEP:-0}" = 1 ]; then
+		echo "# SO_KEEP=1: kept $NS_C, $NS_S and $WORK" >&2
+		return
+	fi
+	ip netns del "$NS_C" 2>/dev/null
+	ip netns del "$NS_S" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pass() { echo "PASS $*"; }
+fail() {
+	echo "FAIL $1"
+	shift
+	[ $# -gt 0 ] && echo "    $*"
+	FAILED=1
+}
+# check NAME CMD...: PASS if CMD succeeds, else FAIL with its output.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name" "$(echo "$out" | tail -n 5)"
+	fi
+}
+finish() { exit $FAILED; }
+
+topo_up() {
+	ip netns add "$NS_C" && ip netns add "$NS_S" || return 1
+	ip link add "$IF_C" netns "$NS_C" type veth peer name "$IF_S" netns "$NS_S" || return 1
+	in_c ip addr add $IP4_C/24 dev "$IF_C"
+	in_s ip addr add $IP4_S/24 dev "$IF_S"
+	in_c ip addr add $IP6_C/64 dev "$IF_C" nodad
+	in_s ip addr add $IP6_S/64 dev "$IF_S" nodad
+	in_c ip link set lo up
+	in_s ip link set lo up
+	in_c ip link set "$IF_C" up
+	in_s ip link set "$IF_S" up
+	in_c ethtool -K "$IF_C" tx off >/dev/null
+	in_s ethtool -K "$IF_S" tx off >/dev/null
+	in_c ip link set dev "$IF_C" xdpdrv obj "$ROOT/.output/xdp_pass.bpf.o" sec xdp || return 1
+	# Spoofed flood sources answer through the client side.
+	in_s ip route add 198.18.0.0/15 via $IP4_C
+	in_s ip -6 route add 2001:db8:ffff::/96 via $IP6_C
+	in_s sysctl -qw net.ipv4.tcp_syncookies=1
+	MAC_S=$(ip -n "$NS_S" -br link show "$IF_S" | awk '{print $3}')
+	MAC_C=$(ip -n "$NS_C" -br link show "$IF_C" | awk '{print $3}')
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds or time is up.
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# so_start ARGS...: shakeoff run on $IF_S, waiting until it has attached.
+attached_count() { cat "$SO_LOG" 2>/dev/null | grep -c "attached ("; }
+attached_more() { test "$(attached_count)" -gt "$1"; }
+so_start() {
+	local before
+	before=$(attached_count)
+	bg_s "$SO_LOG" "$SHAKEOFF" run "$IF_S" "$@"
+	SO_PID=$BG_PID
+	wait_for 10 attached_more "$before" || {
+		echo "    shakeoff did not start:" && sed 's/^/    | /' "$SO_LOG"
+		return 1
+	}
+}
+
+so_stop() {
+	kill -TERM "$SO_PID" 2>/dev/null
+	wait "$SO_PID" 2>/dev/null
+}
+
+# so_answering N: wait until shakeoff answers for N ports (listeners seen).
+answering() { in_s "$SHAKEOFF" status "$IF_S" --json | grep -q "\"ports_answered\":$1[,}]"; }
+so_answering() { wait_for 5 answering "$1"; }
+
+# so_stat NAME: one counter from `shakeoff stats --json`.
+so_stat() {
+	in_s "$SHAKEOFF" stats "$IF_S" --json | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+}
+
+# nginx_start: serves $WORK/www (1m.bin: 1 MiB of random bytes) on port 80.
+nginx_start() {
+	mkdir -p "$WORK/www"
+	chmod 755 "$WORK" "$WORK/www" # nginx workers run as www-data
+	head -c 1048576 /dev/urandom >"$WORK/www/1m.bin"
+	chmod 644 "$WORK/www/1m.bin"
+	cat >"$WORK/nginx.conf" <<-EOF
+		daemon on;
+		pid $WORK/nginx.pid;
+		error_log $WORK/nginx.err;
+		worker_processes 1;
+		events { worker_connections 4096; }
+		http {
+			access_log off;
+			client_body_temp_path $WORK/body;
+			proxy_temp_path $WORK/proxy;
+			fastcgi_temp_path $WORK/fcgi;
+			uwsgi_temp_path $WORK/uwsgi;
+			scgi_temp_path $WORK/scgi;
+			server { listen 80 backlog=4096; listen [::]:80 backlog=4096; root $WORK/www; }
+		}
+	EOF
+	in_s nginx -c "$WORK/nginx.conf"
+}
+
+# tcp_server PORT [ARGS]: a tcptool echo server in the server namespace.
+listening() { in_s ss -Htln "sport = :$1" | grep -q .; }
+tcp_server() {
+	bg_s "$WORK/tcptool.log" python3 "$TCPTOOL" server "$@"
+	wait_for 5 listening "$1"
+}
+
+tcptool_c() { in_c python3 "$TCPTOOL" "$@"; }

@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Real kernel TCP peers for shakeoff's veth tests. Every wait is bounded.
+
+  tcptool.py server PORT [--banner TEXT]       echo server on [::]:PORT (v4 too)
+  tcptool.py client HOST PORT [--bytes N] [--banner TEXT] [--timeout S]
+                    send N random bytes, expect them echoed byte-exact
+  tcptool.py many HOST PORT --count N [--parallel K] [--timeout S]
+                    N short connections; JSON: ok, fail, connect-time percentiles
+  tcptool.py hold HOST PORT --seconds S
+                    one connection kept busy for S seconds (1 KiB echoes)
+  tcptool.py forge-ack IFACE SRC DST PORT --dst-mac MAC
+                    one ACK with random seq/ack from SRC; count replies for 1 s
+"""
+import argparse
+import json
+import os
+import random
+import socket
+import struct
+import sys
+import threading
+import time
+
+
+def serve(args):
+    ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    ls.bind(("::", args.port))
+    ls.listen(4096)
+    banner = args.banner.encode() if args.banner else b""
+
+    def handle(c):
+        with c:
+            c.settimeout(60)
+            try:
+                if banner:
+                    c.sendall(banner)
+                while True:
+                    d = c.recv(65536)
+                    if not d:
+                        break
+                    c.sendall(d)
+            except OSError:
+                pass
+
+    while True:
+        c, _ = ls.accept()
+        threading.Thread(target=handle, args=(c,), daemon=True).start()
+
+
+def connect(host, port, timeout):
+    t0 = time.monotonic()
+    s = socket.create_connection((host, port), timeout=timeout)
+    return s, (time.monotonic() - t0) * 1000
+
+
+def recv_exact(s, n):
+    buf = bytearray()
+    while len(buf) < n:
+        d = s.recv(min(65536, n - len(buf)))
+        if not d:
+            break
+        buf += d
+    return bytes(buf)
+
+
+def client(args):
+    s, ms = connect(args.host, args.port, args.timeout)
+    s.settimeout(args.timeout)
+    if args.banner:
+        got = recv_exact(s, len(args.banner))
+        if got != args.banner.encode():
+            print(f"fail: banner {got!r}")
+            return 1
+    data = os.urandom(args.bytes)
+    sender = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
+    sender.start()
+    got = recv_exact(s, len(data))
+    sender.join()
+    s.close()
+    if got != data:
+        print(f"fail: {len(got)} of {len(data)} bytes came back, or different ones")
+        return 1
+    print(f"ok bytes={len(data)} connect_ms={ms:.2f}")
+    return 0
+
+
+def many(args):
+    times, fails, lock = [], [0], threading.Lock()
+    deadline = time.monotonic() + args.timeout
+    todo = list(range(args.count))
+
+    def worker():
+        while time.monotonic() < deadline:
+            with lock:
+                if not todo:
+                    return
+                todo.pop()
+            try:
+                s, ms = connect(args.host, args.port, max(0.1, deadline - time.monotonic()))
+                s.settimeout(max(0.1, deadline - time.monotonic()))
+                s.sendall(b"ping-shakeoff-16")
+                ok = recv_exact(s, 16) == b"ping-shakeoff-16"
+                s.close()
+            except OSError:
+                ok = False
+            with lock:
+                if ok:
+                    times.append(ms)
+                else:
+                    fails[0] += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(args.parallel)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    fails[0] += len(todo)  # never tried: out of time
+    times.sort()
+
+    def pct(p):
+        return round(times[min(len(times) - 1, int(p * len(times)))], 3) if times else None
+
+    print(json.dumps({"ok": len(times), "fail": fails[0], "p50_ms": pct(0.5),
+                      "p90_ms": pct(0.9), "p99_ms": pct(0.99)}))
+    return 0 if fails[0] == 0 else 1
+
+
+def hold(args):
+    s, _ = connect(args.host, args.port, 5)
+    s.settimeout(5)
+    rounds, end = 0, time.monotonic() + args.seconds
+    try:
+        while time.monotonic() < end:
+            data = os.urandom(1024)
+            s.sendall(data)
+            if recv_exact(s, 1024) != data:
+                print(f"fail: echo differs after {rounds} rounds")
+                return 1
+            rounds += 1
+            time.sleep(0.05)
+    except OSError as e:
+        print(f"fail: {e} after {rounds} rounds")
+        return 1
+    print(f"ok rounds={rounds}")
+    return 0
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def forge_ack(args):
+    """A bare IPv4 ACK with random numbers; replies are any TCP frame back."""
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+    sock.bind((args.iface, 0))
+    smac = sock.getsockname()[4]
+    dmac = bytes.fromhex(args.dst_mac.replace(":", ""))
+    src, dst = socket.inet_aton(args.src), socket.inet_aton(args.dst)
+    sport = random.randint(20000, 60000)
+    tcp = struct.pack("!HHIIBBHHH", sport, args.port, random.getrandbits(32),
+                      random.getrandbits(32), 5 << 4, 0x10, 64240, 0, 0)
+    tcp = tcp[:16] + struct.pack("!H", csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    sock.send(dmac + smac + b"\x08\x00" + ip + tcp)
+    replies, end = 0, time.monotonic() + 1.0
+    sock.settimeout(0.1)
+    while time.monotonic() < end:
+        try:
+            f = sock.recv(2048)
+        except socket.timeout:
+            continue
+        if len(f) >= 54 and f[23] == 6 and f[26:30] == dst and f[30:34] == src:
+            if struct.unpack("!HH", f[34:38]) == (args.port, sport):
+                replies += 1
+    print(f"replies={replies}")
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    a = sub.add_parser("server")
+    a.add_argument("port", type=int)
+    a.add_argument("--banner")
+    a = sub.add_parser("client")
+    a.add_argument("host")
+    a.add_argument("port", type=int)
+    a.add_argument("--bytes", type=int, default=1 << 20)
+    a.add_argument("--banner")
+    a.add_argument("--timeout", type=float, default=10)
+    a = sub.add_parser("many")
+    a.add_argument("host")
+    a.add_argument("port", type=int)
+    a.add_argument("--count", type=int, required=True)
+    a.add_argument("--parallel", type=int, default=8)
+    a.add_argument("--timeout", type=float, default=60)
+    a = sub.add_parser("hold")
+    a.add_argument("host")
+    a.add_argument("port", type=int)
+    a.add_argument("--seconds", type=float, required=True)
+    a = sub.add_parser("forge-ack")
+    a.add_argument("iface")
+    a.add_argument("src")
+    a.add_argument("dst")
+    a.add_argument("port", type=int)
+    a.add_argument("--dst-mac", required=True)
+    args = p.parse_args()
+    try:
+        return {"server": serve, "client": client, "many": many, "hold": hold,
+                "forge-ack": forge_ack}[args.cmd](args)
+    except OSError as e:
+        print(f"fail: {e}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The CLI contract (DESIGN.md section 5): exit statuses, one-line errors,
+# status and stats output, clean detach, recovery after a crash, key files.
+. "$(dirname "$0")/lib.sh"
+
+# expect STATUS NAME CMD...: CMD exits STATUS with exactly one stderr line
+# "shakeoff: ..." (STATUS 0: any output).
+expect() {
+	local want=$1 name=$2 err rc
+	shift 2
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc != "$want" ]; then
+		fail "$name" "exit $rc, want $want: $err"
+	elif [ "$want" != 0 ] && { [ "$(echo "$err" | wc -l)" != 1 ] || [[ "$err" != "shakeoff: "* ]]; }; then
+		fail "$name" "stderr is not one 'shakeoff: ' line: $err"
+	else
+		pass "$name"
+	fi
+}
+
+topo_up || { fail "topology"; finish; }
+S() { in_s "$SHAKEOFF" "$@"; }
+
+expect 2 "run without arguments" S run
+expect 2 "run without --ports" S run "$IF_S"
+expect 2 "port 0" S run "$IF_S" --ports 0
+expect 2 "port 65536" S run "$IF_S" --ports 80,65536
+expect 2 "malformed list" S run "$IF_S" --ports 80,,81
+expect 2 "backwards range" S run "$IF_S" --ports 90-80
+expect 2 "not a number" S run "$IF_S" --ports http
+expect 2 "unknown flag" S run "$IF_S" --ports 80 --frobnicate
+expect 2 "bad --mode" S run "$IF_S" --ports 80 --mode fast
+expect 2 "--mss below 536" S run "$IF_S" --ports 80 --mss 100
+expect 2 "unknown interface" S run nosuch0 --ports 80
+expect 2 "unknown command" S frobnicate
+expect 2 "stats of an unknown interface" S stats nosuch0
+expect 1 "stats where shakeoff is not attached" S stats "$IF_S"
+expect 1 "detach where shakeoff is not attached" S detach "$IF_S"
+expect 2 "stats --watch 0" S stats "$IF_S" --watch 0
+for c in run status stats detach; do
+	expect 0 "$c --help" S $c --help
+done
+expect 1 "run as an unprivileged user" in_s setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$SHAKEOFF" run "$IF_S" --ports 80
+echo 0123456789abcdef0123456789abcdef >"$WORK/key"
+chmod 644 "$WORK/key"
+expect 2 "key file readable by others" S run "$IF_S" --ports 80 --key-file "$WORK/key"
+echo 0123456789abcdef >"$WORK/short"
+chmod 600 "$WORK/key" "$WORK/short"
+expect 2 "key file too short" S run "$IF_S" --ports 80 --key-file "$WORK/short"
+in_s sysctl -qw net.ipv4.tcp_syncookies=0
+expect 1 "refuses tcp_syncookies=0 (the handoff would be reset)" S run "$IF_S" --ports 80
+in_s sysctl -qw net.ipv4.tcp_syncookies=1
+
+tcp_server 7000 || fail "echo server"
+so_start --ports 7000,7100-7199 --key-file "$WORK/key" || { fail "shakeoff run"; finish; }
+so_answering 1 || fail "shakeoff answers for its one listener"
+expect 1 "a second run on the same interface" S run "$IF_S" --ports 7000
+
+status_text() {
+	local s
+	s=$(S status "$IF_S")
+	echo "$s" | grep -q "native XDP attached, daemon pid $SO_PID running" &&
+		echo "$s" | grep -q "ports 7000,7100-7199 (answering for 1 with a listener)"
+}
+check "status names mode, pid, ports" status_text
+status_json() {
+	S status --json | python3 -c '
+import json, sys
+s = [x for x in json.load(sys.stdin) if x["iface"] == sys.argv[1]][0]
+assert s["mode"] == "native" and s["xdp_attached"] and s["daemon_alive"], s
+assert {m["name"] for m in s["maps"]} >= {"so_config", "so_keys", "so_stats", "so_status"}, s
+assert all(m["bytes"] > 0 for m in s["maps"]), s' "$IF_S"
+}
+check "status --json lists the maps with their memory" status_json
+PIN=$(S status "$IF_S" --json | sed -n 's/.*"pin_dir":"\([^"]*\)".*/\1/p')
+check "status --json says where the maps are pinned" test -e "$PIN/so_config"
+check "a client connects through it" tcptool_c client $IP4_S 7000 --bytes 1000
+stats_json() {
+	S stats "$IF_S" --json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+for k in ("syn_recv", "synack_sent", "synack_retrans", "ack_valid", "ack_invalid",
+          "handoff_ok", "handoff_fail", "cookie_fallback", "passed", "dropped_malformed",
+          "expired_half_open", "time_wait_expired"):
+    assert isinstance(s[k], int), k
+assert s["handoff_ok"] == 1, s'
+}
+check "stats --json has the counters" stats_json
+watch_rates() { timeout 2.5 "$SHAKEOFF" stats "$IF_S" --watch 1 | grep -q "/s"; }
+check "stats --watch prints rates" watch_rates
+bpftool_named() { bpftool map dump pinned "$PIN"/so_config | grep -q '"mss4": 1460'; }
+check "bpftool shows named fields of the pinned config" bpftool_named
+keys1=$(bpftool map dump pinned "$PIN"/so_keys)
+
+so_stop
+no_xdp() { ! ip -n "$NS_S" link show "$IF_S" | grep -q prog/xdp; }
+no_tc() { test -z "$(in_s tc filter show dev "$IF_S" ingress)"; }
+no_clsact() { ! in_s tc qdisc show dev "$IF_S" | grep -q clsact; }
+check "SIGTERM: no XDP program left" no_xdp
+check "SIGTERM: no TC filter left" no_tc
+check "SIGTERM: no qdisc of ours left" no_clsact
+check "SIGTERM: nothing pinned" test ! -e "$PIN"
+
+# The same key file gives the same keys: hosts behind one address agree.
+so_start --ports 7000 --key-file "$WORK/key" || fail "restart"
+check "the key file derives the same keys again" \
+	test "$(bpftool map dump pinned "$PIN"/so_keys)" = "$keys1"
+check "which serve" tcptool_c client $IP4_S 7000 --bytes 1000
+# A crash leaves everything behind; a new run adopts it, detach removes it.
+kill -KILL "$SO_PID"
+wait "$SO_PID" 2>/dev/null
+has_xdp() { ! no_xdp; }
+check "after kill -9 the XDP program stays" has_xdp
+gone() { S status "$IF_S" | grep -q GONE; }
+check "status says the daemon is gone" gone
+so_start --ports 7000 || fail "run after a crash"
+check "a new run adopts the pinned maps" grep -q "adopting the maps" "$SO_LOG"
+check "and the connection counters survived" test "$(so_stat handoff_ok)" = 1
+check "and serves" tcptool_c client $IP6_S 7000 --bytes 1000
+kill -KILL "$SO_PID"
+wait "$SO_PID" 2>/dev/null
+expect 0 "detach after a crash" S detach "$IF_S"
+check "detach: no XDP program left" no_xdp
+check "detach: no TC filter left" no_tc
+check "detach: nothing pinned" test ! -e "$PIN"
+so_start --ports 7000 || fail "run for detach"
+expect 0 "detach stops a running daemon" S detach "$IF_S"
+check "which cleaned up after itself" test ! -e "$PIN"
+finish

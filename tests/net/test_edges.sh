@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# What shakeoff must leave alone or refuse: forged ACKs get no answer,
+# connections older than shakeoff keep working, ports without a listener
+# and unprotected ports stay the kernel's. (Topology: tests/net/lib.sh.)
+. "$(dirname "$0")/lib.sh"
+
+topo_up || { fail "topology"; finish; }
+tcp_server 7000 || fail "echo server"
+tcp_server 7001 || fail "unprotected echo server"
+
+# A connection opened before shakeoff attaches, busy across the attach.
+tcptool_c hold $IP4_S 7000 --seconds 6 >"$WORK/hold.out" 2>&1 &
+hold=$!
+sleep 1.5
+so_start --ports 7000,7002 || { fail "shakeoff run"; finish; }
+so_answering 1 || fail "shakeoff answers for the one port with a listener"
+wait $hold
+check "a connection from before shakeoff keeps working" grep -q "^ok" "$WORK/hold.out"
+check "its segments were passed as established" test "$(so_stat established)" -gt 0
+
+inv0=$(so_stat ack_invalid)
+replies=$(tcptool_c forge-ack "$IF_C" $IP4_C $IP4_S 7000 --dst-mac "$MAC_S")
+check "a forged ACK gets no answer" test "$replies" = "replies=0"
+check "and counts ack_invalid" test "$(($(so_stat ack_invalid) - inv0))" = 1
+# The same forgery at an unprotected port reaches the kernel, which resets it:
+# so the probe above could have seen an answer.
+replies=$(tcptool_c forge-ack "$IF_C" $IP4_C $IP4_S 7001 --dst-mac "$MAC_S")
+check "the kernel answers it on an unprotected port (RST)" test "$replies" = "replies=1"
+
+syn0=$(so_stat syn_recv)
+check "an unprotected port works normally" tcptool_c client $IP4_S 7001 --bytes 100000
+check "without shakeoff seeing its SYN" test "$(so_stat syn_recv)" = "$syn0"
+# 7002 is protected but has no listener: the kernel refuses, as it would.
+refused() { tcptool_c client $IP4_S 7002 --bytes 10 --timeout 3 | grep -q "Connection refused"; }
+check "a protected port without a listener is refused at once" refused
+check "and shakeoff did not answer its SYN" test "$(so_stat syn_recv)" = "$syn0"
+
+# A listener that appears later is picked up within a couple of seconds.
+tcp_server 7002 || fail "late listener"
+so_answering 2 && pass "a new listener is answered for" || fail "a new listener is answered for"
+check "and serves through shakeoff" tcptool_c client $IP6_S 7002 --bytes 100000
+check "with the handshake from XDP" test "$(so_stat syn_recv)" = $((syn0 + 1))
+finish

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shakeoff run: the daemon. Loads the programs, pins the maps, attaches
+ * shakeoff_xdp (libxdp) and shakeoff_tc (TC ingress), then keeps the cookie
+ * keys, the listener set and the host's TCP settings current until
+ * SIGINT/SIGTERM, when it detaches and unpins everything.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "attach.h"
+#include "cmd.h"
+#include "config.h"
+#include "keys.h"
+#include "listen.h"
+#include "log.h"
+#include "pin.h"
+#include "shakeoff.skel.h"
+
+#define CMD "run"
+
+struct daemon {
+	const char *ifname;
+	int ifindex;
+	enum xdp_attach_mode mode;
+	unsigned int mss_max;
+	const char *key_file;
+	__u64 master[2];
+	char ports_str[SO_PORTS_STR_MAX];
+	__u8 ports[SO_PORT_BITMAP_BYTES]; /* as configured */
+	struct so_config cfg;             /* as the data plane sees it */
+	struct so_status status;
+	struct shakeoff *skel;
+	struct xdp_program *xdp;
+	bool xdp_attached, tc_attached;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: shakeoff run IFACE --ports LIST [--mode native|skb] [--mss N]\n"
+		"                    [--key-file PATH]\n\n"
+		"Answer TCP SYNs to the ports in LIST on IFACE from XDP and hand only\n"
+		"completed handshakes to the local listeners. Stays in the foreground;\n"
+		"SIGINT or SIGTERM detaches everything.\n\n"
+		"  --ports LIST     ports to shield: 80,443,8000-8100\n"
+		"  --mode MODE      native (default, in the driver) or skb (generic)\n"
+		"  --mss N          largest MSS to advertise (default: from the MTU)\n"
+		"  --key-file PATH  cookie master key, 32 hex digits, shared by hosts\n"
+		"                   behind one address (default: random at start)\n");
+}
+
+static int parse_args(struct daemon *d, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ports", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "mss", required_argument, NULL, 's' },
+		{ "key-file", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *why;
+	long v;
+	int opt;
+
+	d->mode = XDP_MODE_NATIVE;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":p:m:s:k:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			if (strlen(optarg) >= sizeof(d->ports_str)) {
+				so_err(CMD ": --ports: list too long");
+				return EXIT_USAGE;
+			}
+			if (ports_parse(optarg, d->ports, &why)) {
+				so_err(CMD ": --ports %s: %s", optarg, why);
+				return EXIT_USAGE;
+			}
+			strcpy(d->ports_str, optarg);
+			break;
+		case 'm':
+			if (!strcmp(optarg, "native")) {
+				d->mode = XDP_MODE_NATIVE;
+			} else if (!strcmp(optarg, "skb")) {
+				d->mode = XDP_MODE_SKB;
+			} else {
+				so_err(CMD ": --mode %s: expected native or skb", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			/* The handoff refuses an MSS below 536 (IPv4). */
+			v = num_arg(CMD, "--mss", optarg, 536, 65535);
+			if (v < 0)
+				return EXIT_USAGE;
+			d->mss_max = v;
+			break;
+		case 'k':
+			d->key_file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return usage_error(CMD, argc, argv, opt);
+		}
+	}
+	if (optind < argc)
+		d->ifname = argv[optind++];
+	if (optind < argc) {
+		so_err(CMD ": unexpected argument %s", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!d->ifname) {
+		so_err(CMD ": which interface? (see shakeoff run --help)");
+		return EXIT_USAGE;
+	}
+	if (!d->ports_str[0]) {
+		so_err(CMD ": --ports is required");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* What the kernel must have; named, so the operator knows what is missing. */
+static int check_kernel(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	long cookies;
+	int found;
+
+	if (libbpf_get_error(vmlinux)) {
+		so_err(CMD ": kernel BTF (/sys/kernel/btf/vmlinux) unavailable: it is needed");
+		return -1;
+	}
+	found = btf__find_by_name_kind(vmlinux, "bpf_sk_assign_tcp_reqsk", BTF_KIND_FUNC) >= 0;
+	btf__free(vmlinux);
+	if (!found) {
+		so_err(CMD ": kernel lacks the bpf_sk_assign_tcp_reqsk kfunc (Linux >= 6.9 needed)");
+		return -1;
+	}
+	/* With 0 the kfunc succeeds and the kernel then answers our ACK with a RST. */
+	if (sysctl_read("net/ipv4/tcp_syncookies", &cookies) || cookies == 0) {
+		so_err(CMD ": net.ipv4.tcp_syncookies is 0: the handoff needs 1 or 2 "
+		       "(sysctl -w net.ipv4.tcp_syncookies=1)");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The data plane's config: the host's TCP settings, and the configured
+ * ports that have a listener right now. Written only when it changed.
+ */
+static int config_refresh(struct daemon *d)
+{
+	struct so_config c = {};
+	__u8 listening[SO_PORT_BITMAP_BYTES];
+	__u32 zero = 0;
+	int err, i;
+
+	err = config_from_host(&c, d->ifname, d->mss_max);
+	if (!err)
+		err = listeners_get(listening);
+	if (err)
+		return err;
+	for (i = 0; i < SO_PORT_BITMAP_BYTES; i++)
+		c.ports[i] = d->ports[i] & listening[i];
+	if (!memcmp(&c, &d->cfg, sizeof(c)))
+		return 0;
+	if (memcmp(c.ports, d->cfg.ports, sizeof(c.ports)) || c.features != d->cfg.features)
+		so_log("%s: answering for %d of %d ports (the others have no listener); "
+		       "wscale %u, mss %u/%u, features%s%s%s%s",
+		       d->ifname, ports_count(c.ports), ports_count(d->ports), c.wscale, c.mss4,
+		       c.mss6, c.features & SO_F_WSCALE ? " wscale" : "",
+		       c.features & SO_F_SACK ? " sack" : "", c.features & SO_F_TS ? " ts" : "",
+		       c.features & SO_F_ECN ? " ecn" : "");
+	if (bpf_map__update_elem(d->skel->maps.so_config, &zero, sizeof(zero), &c, sizeof(c), 0))
+		return -errno;
+	d->cfg = c;
+	return 0;
+}
+
+/* Another daemon alive on this interface? Or the remains of a dead one. */
+static int check_previous(struct daemon *d)
+{
+	struct so_status st;
+
+	if (status_read(d->ifname, &st))
+		return 0;
+	if (st.pid && (kill(st.pid, 0) == 0 || errno == EPERM)) {
+		so_err(CMD ": %s: shakeoff already runs here (pid %u)", d->ifname, st.pid);
+		return -1;
+	}
+	so_log("%s: adopting the maps of a previous run (pid %u is gone)", d->ifname, st.pid);
+	xdp_detach_ours(d->ifindex);
+	tc_detach(d->ifindex, false);
+	/* The qdisc we made then is still ours to remove at the end. */
+	d->status.qdisc_created = st.qdisc_created;
+	return 0;
+}
+
+static int open_and_attach(struct daemon *d)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .prog_name = "shakeoff_xdp");
+	struct bpf_map *map;
+	char path[256], errbuf[128];
+	bool qdisc_created;
+	__u32 zero = 0;
+	int err;
+
+	d->skel = shakeoff__open();
+	if (!d->skel) {
+		so_err(CMD ": open BPF object: %s", strerror(errno));
+		return -1;
+	}
+	/* Pinned by name: a restart finds and adopts them. */
+	if (mkdir(SO_PIN_ROOT, 0700) && errno != EEXIST) {
+		so_err(CMD ": mkdir " SO_PIN_ROOT ": %s", strerror(errno));
+		return -1;
+	}
+	bpf_object__for_each_map(map, d->skel->obj) {
+		pin_path(path, sizeof(path), d->ifname, bpf_map__name(map));
+		bpf_map__set_pin_path(map, path);
+	}
+	xopts.obj = d->skel->obj;
+	d->xdp = xdp_program__create(&xopts);
+	err = libxdp_get_error(d->xdp);
+	if (err) {
+		d->xdp = NULL;
+		so_err(CMD ": libxdp: %s", strerror(-err));
+		return -1;
+	}
+	xdp_program__set_run_prio(d->xdp, SO_XDP_RUN_PRIO);
+	/* Loads the whole object (both programs, the pinned maps) and attaches. */
+	err = xdp_program__attach(d->xdp, d->ifindex, d->mode, 0);
+	if (err) {
+		libxdp_strerror(err, errbuf, sizeof(errbuf));
+		so_err(CMD ": attach XDP to %s in %s mode: %s%s", d->ifname,
+		       xdp_mode_name(d->mode), errbuf,
+		       d->mode == XDP_MODE_NATIVE ? " (try --mode skb; -v shows why)" : " (-v shows why)");
+		return -1;
+	}
+	d->xdp_attached = true;
+	if (xdp_is_legacy(d->ifindex))
+		so_log("%s: this kernel cannot run libxdp's dispatcher: shakeoff_xdp is attached "
+		       "alone, and no other XDP program can share %s", d->ifname, d->ifname);
+
+	err = config_refresh(d);
+	if (err) {
+		so_err(CMD ": configure %s: %s", d->ifname, strerror(-err));
+		return -1;
+	}
+	err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, d->key_file != NULL);
+	if (err < 0) {
+		so_err(CMD ": install cookie keys: %s", strerror(-err));
+		return -1;
+	}
+	err = tc_attach(d->ifindex, bpf_program__fd(d->skel->progs.shakeoff_tc), &qdisc_created);
+	if (err) {
+		so_err(CMD ": attach TC ingress to %s: %s", d->ifname, strerror(-err));
+		return -1;
+	}
+	d->tc_attached = true;
+	d->status.qdisc_created |= qdisc_created;
+	d->status.ifindex = d->ifindex;
+	d->status.pid = getpid();
+	d->status.started = time(NULL);
+	d->status.xdp_mode = d->mode;
+	strcpy(d->status.ports, d->ports_str);
+	if (bpf_map__update_elem(d->skel->maps.so_status, &zero, sizeof(zero), &d->status,
+				 sizeof(d->status), 0)) {
+		so_err(CMD ": write status: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void detach(struct daemon *d)
+{
+	if (d->tc_attached && tc_detach(d->ifindex, d->status.qdisc_created))
+		so_log("%s: TC filter already gone", d->ifname);
+	if (d->xdp_attached && xdp_program__detach(d->xdp, d->ifindex, d->mode, 0))
+		so_log("%s: XDP program already gone", d->ifname);
+	if (d->skel)
+		pin_remove(d->ifname);
+	xdp_program__close(d->xdp);
+	shakeoff__destroy(d->skel);
+}
+
+/* Once a second: keys ahead of the clock, listeners, host settings. */
+static void tick(struct daemon *d)
+{
+	int err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, false);
+
+	if (err < 0)
+		so_log("%s: cookie keys: %s", d->ifname, strerror(-err));
+	else if (err)
+		so_debug("%s: installed %d cookie key(s)", d->ifname, err);
+	err = config_refresh(d);
+	if (err)
+		so_log("%s: refresh config: %s", d->ifname, strerror(-err));
+}
+
+static int serve(struct daemon *d)
+{
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	struct pollfd pfd[2];
+	sigset_t mask;
+	int sfd, tfd, ret = 0;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
+		so_err(CMD ": timers: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			so_err(CMD ": poll: %s", strerror(errno));
+			ret = EXIT_RUNTIME;
+			break;
+		}
+		if (pfd[0].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				so_log("%s: signal %u: detaching", d->ifname, si.ssi_signo);
+			break;
+		}
+		if (pfd[1].revents) {
+			__u64 n;
+
+			if (read(tfd, &n, sizeof(n)) == sizeof(n))
+				tick(d);
+		}
+	}
+	close(sfd);
+	close(tfd);
+	return ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct daemon d = {};
+	const char *why;
+	int ret, err;
+
+	ret = parse_args(&d, argc, argv);
+	if (ret)
+		return ret;
+	if (need_root(CMD))
+		return EXIT_RUNTIME;
+	d.ifindex = iface_arg(CMD, d.ifname);
+	if (!d.ifindex)
+		return EXIT_USAGE;
+	if (d.key_file) {
+		if (key_file_read(d.key_file, d.master, &why)) {
+			so_err(CMD ": --key-file %s: %s", d.key_file, why);
+			return EXIT_USAGE;
+		}
+	} else if ((err = key_random(d.master))) {
+		so_err(CMD ": random key: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	if (check_kernel())
+		return EXIT_RUNTIME;
+	err = bpffs_ensure();
+	if (err) {
+		so_err(CMD ": mount bpffs on /sys/fs/bpf: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	if (check_previous(&d))
+		return EXIT_RUNTIME;
+
+	if (open_and_attach(&d)) {
+		detach(&d);
+		return EXIT_RUNTIME;
+	}
+	so_log("%s: attached (%s XDP, TC ingress), maps pinned in " SO_PIN_ROOT "/%s", d.ifname,
+	       xdp_mode_name(d.mode), d.ifname);
+	ret = serve(&d);
+	detach(&d);
+	so_log("%s: detached", d.ifname);
+	return ret;
+}

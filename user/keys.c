@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <bpf/bpf.h>
+
+#include "keys.h"
+#include "cookie.h"
+
+int key_file_read(const char *path, __u64 master[2], const char **why)
+{
+	char buf[80], *p = buf;
+	struct stat st;
+	FILE *f;
+	int i, n = 0;
+
+	f = fopen(path, "r");
+	if (!f) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
+		fclose(f);
+		*why = "readable by others: chmod 600 it";
+		return -1;
+	}
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	master[0] = master[1] = 0;
+	for (i = 0; i < 32; i++, p++) {
+		int d = isdigit((unsigned char)*p) ? *p - '0' :
+			isxdigit((unsigned char)*p) ? tolower((unsigned char)*p) - 'a' + 10 : -1;
+
+		if (d < 0)
+			break;
+		master[i / 16] = master[i / 16] << 4 | d;
+		n++;
+	}
+	if (n != 32 || (*p && *p != '\n')) {
+		*why = "expected 32 hex digits (head -c16 /dev/urandom | od -An -tx1 | tr -d ' \\n')";
+		return -1;
+	}
+	return 0;
+}
+
+int key_random(__u64 master[2])
+{
+	return getrandom(master, 2 * sizeof(__u64), 0) == 2 * sizeof(__u64) ? 0 : -errno;
+}
+
+/* The BPF side reads CLOCK_TAI (bpf_ktime_get_tai_ns): so must we. */
+__u64 slot_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_TAI, &ts);
+	return ((__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec) >> SO_SLOT_SHIFT;
+}
+
+#define KDF_DOMAIN 0x73686b6f66663031ULL /* "shkoff01" */
+
+void key_derive(const __u64 master[2], __u64 slot, __u64 k[2])
+{
+	struct so_sip s;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		so_sip_init(&s, master);
+		so_sip_word(&s, KDF_DOMAIN);
+		so_sip_word(&s, slot);
+		so_sip_word(&s, i);
+		k[i] = so_sip_final(&s);
+	}
+}
+
+int keys_sync(int map_fd, const __u64 master[2], bool force)
+{
+	__u64 now = slot_now(), s;
+	int written = 0;
+
+	for (s = now - 1; s <= now + 2; s++) {
+		__u32 idx = s % SO_NKEYS;
+		struct so_key key;
+
+		if (!force && !bpf_map_lookup_elem(map_fd, &idx, &key) && key.slot == s)
+			continue;
+		key.slot = s;
+		key_derive(master, s, key.k);
+		if (bpf_map_update_elem(map_fd, &idx, &key, BPF_ANY))
+			return -errno;
+		written++;
+	}
+	return written;
+}

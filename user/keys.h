@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Cookie keys. One 128-bit master secret (random, or from a key file that
+ * several hosts share) and a KDF: the key of slot t is SipHash(master, t),
+ * so every host with the same file computes the same keys from its clock,
+ * with nothing to distribute at run time.
+ */
+#ifndef SO_KEYS_H
+#define SO_KEYS_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+
+/* Reads 32 hex digits. Returns 0, or -1 with a reason in *why. */
+int key_file_read(const char *path, __u64 master[2], const char **why);
+int key_random(__u64 master[2]);
+__u64 slot_now(void);
+void key_derive(const __u64 master[2], __u64 slot, __u64 k[2]);
+
+/*
+ * Make the key map hold slots now-1 .. now+2. With force, every entry is
+ * rewritten from master (a key file: all hosts must agree); without, entries
+ * already holding their slot are kept (keys a previous daemon installed, so
+ * its cookies stay valid). Returns the number written, or -errno.
+ */
+int keys_sync(int map_fd, const __u64 master[2], bool force);
+
+#endif /* SO_KEYS_H */
