@@ -5,6 +5,7 @@
 #include "lib/syn.h"
 #include "lib/ack.h"
 #include "lib/handoff.h"
+#include "lib/egress.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -21,22 +22,30 @@ int shakeoff_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	ret = parse_frame(ctx, cfg, &p);
 	if (ret == SO_CONTINUE) {
-		if (p.flags & SO_TCP_SYN) {
+		if (p.flags & SO_TCP_SYN)
 			ret = p.flags & SO_TCP_ACK ? XDP_PASS : handle_syn(ctx, cfg, &p);
-		} else if ((p.flags & (SO_TCP_ACK | SO_TCP_RST)) == SO_TCP_ACK) {
+		else if (p.flags & SO_TCP_RST)
+			ret = handle_rst(cfg, &p);
+		else if (p.flags & SO_TCP_ACK)
 			ret = handle_ack(ctx, cfg, &p);
-		} else {
-			/* RST, or no ACK at all: the kernel's rules apply, as without us. */
-			ret = XDP_PASS;
-		}
+		else
+			ret = XDP_PASS; /* neither SYN nor ACK: the kernel's rules apply */
 	}
 	if (ret == XDP_PASS)
 		stat_inc(SO_STAT_PASSED);
 	return ret;
 }
 
+/* Ingress: validated handshakes become sockets. */
 SEC("tc")
 int shakeoff_tc(struct __sk_buff *skb)
 {
 	return handoff(skb);
+}
+
+/* Egress: the server's FIN and RST, for the flow table's close tracking. */
+SEC("tc")
+int shakeoff_tc_out(struct __sk_buff *skb)
+{
+	return egress(skb);
 }

@@ -97,19 +97,6 @@ static __always_inline __u64 so_sip_final(struct so_sip *s)
 	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
 }
 
-/*
- * A connection as the client sent it. Addresses and ports in network order;
- * IPv4 uses saddr[0]/daddr[0] only.
- */
-struct so_tuple {
-	__u32 saddr[4];
-	__u32 daddr[4];
-	__u16 sport;
-	__u16 dport;
-	__u8 v6;
-	__u8 pad[3];
-};
-
 /* Words are built from values, not memory: hosts of any byte order agree. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define so_ntoh32(x) ((__u64)__builtin_bswap32(x))

@@ -18,6 +18,13 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
+/* Loops over a handful of words, unrolled for the verifier's sake. */
+#ifdef __clang__
+#define SO_UNROLL _Pragma("unroll")
+#else
+#define SO_UNROLL _Pragma("GCC unroll 8")
+#endif
+
 #define SO_IPPROTO_TCP 6
 #define SO_IP_DF 0x4000
 #define SO_IP_MF 0x2000
@@ -34,30 +41,6 @@
 #define SO_TCP_CWR 0x80
 
 #define SO_TCP_OPT_MAX 40 /* option bytes a TCP header can hold */
-#define SO_SYNACK_OPT_WORDS 5 /* MSS 4 + SACK-perm/TS 12 + WS 4 bytes */
-
-/* A SYN's TCP options, as parsed; values in host order. */
-struct so_tcpopts {
-	__u16 mss;    /* 0: no MSS option */
-	__u8 wscale;  /* SO_WSCALE_NONE: no window scale option */
-	__u8 sack_ok;
-	__u8 ts_ok;
-	__u8 pad[3];
-	__u32 tsval;
-	__u32 tsecr;
-};
-
-/* Everything the TCP header of one SYN-ACK is made of. */
-struct so_synack {
-	__u16 sport;  /* ours (the SYN's destination port), network order */
-	__u16 dport;  /* network order */
-	__u32 seq;    /* our ISN, the cookie; host order */
-	__u32 ack;    /* client ISN + 1; host order */
-	__u16 window; /* host order */
-	__u8 ece;     /* agree to ECN */
-	__u8 nopts;   /* option words used */
-	__u32 opts[SO_SYNACK_OPT_WORDS]; /* wire bytes */
-};
 
 /*
  * Choose the SYN-ACK's options: only what the client offered and the server
@@ -124,7 +107,7 @@ static __always_inline __u64 so_pseudo6(const __u32 *saddr, const __u32 *daddr, 
 	__u64 sum = bpf_htonl(tcp_len) + bpf_htonl(SO_IPPROTO_TCP);
 	int i;
 
-#pragma unroll
+SO_UNROLL
 	for (i = 0; i < 4; i++)
 		sum += (__u64)saddr[i] + daddr[i];
 	return sum;
@@ -156,7 +139,7 @@ static __always_inline int so_ip4_write(void *l3, void *end, __u32 saddr, __u32 
 	ip->check = 0;
 	ip->saddr = saddr;
 	ip->daddr = daddr;
-#pragma unroll
+SO_UNROLL
 	for (i = 0; i < 5; i++)
 		sum += w[i];
 	ip->check = so_csum_fold(sum);
@@ -177,7 +160,7 @@ static __always_inline int so_ip6_write(void *l3, void *end, const __u32 *saddr,
 	ip6->payload_len = bpf_htons(tcp_len);
 	ip6->nexthdr = SO_IPPROTO_TCP;
 	ip6->hop_limit = hop_limit;
-#pragma unroll
+SO_UNROLL
 	for (i = 0; i < 4; i++) {
 		w[2 + i] = saddr[i];
 		w[6 + i] = daddr[i];
@@ -207,7 +190,7 @@ static __always_inline int so_tcp_write(void *l4, void *end, const struct so_syn
 	th->window = bpf_htons(sa->window);
 	th->check = 0;
 	th->urg_ptr = 0;
-#pragma unroll
+SO_UNROLL
 	for (i = 0; i < 5; i++)
 		sum += w[i];
 	for (i = 0; i < SO_SYNACK_OPT_WORDS && i < sa->nopts; i++) {

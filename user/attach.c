@@ -7,11 +7,11 @@
 
 #define XDP_PROG_NAME "shakeoff_xdp"
 
-int tc_attach(int ifindex, int prog_fd, bool *qdisc_created)
+int tc_attach(int ifindex, int in_fd, int out_fd, bool *qdisc_created)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SO_TC_HANDLE, .priority = SO_TC_PRIO,
-		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
+		    .prog_fd = in_fd, .flags = BPF_TC_F_REPLACE);
 	int err;
 
 	err = bpf_tc_hook_create(&hook);
@@ -19,6 +19,18 @@ int tc_attach(int ifindex, int prog_fd, bool *qdisc_created)
 		return err;
 	*qdisc_created = !err;
 	err = bpf_tc_attach(&hook, &opts);
+	if (!err) {
+		hook.attach_point = BPF_TC_EGRESS;
+		opts.prog_fd = out_fd;
+		opts.prog_id = 0;
+		err = bpf_tc_attach(&hook, &opts);
+		if (err) {
+			hook.attach_point = BPF_TC_INGRESS;
+			opts.prog_fd = opts.prog_id = 0;
+			opts.flags = 0;
+			bpf_tc_detach(&hook, &opts);
+		}
+	}
 	if (err && *qdisc_created) {
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		bpf_tc_hook_destroy(&hook);
@@ -31,6 +43,10 @@ int tc_detach(int ifindex, bool destroy_qdisc)
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SO_TC_HANDLE, .priority = SO_TC_PRIO);
 	int err = bpf_tc_detach(&hook, &opts);
+
+	hook.attach_point = BPF_TC_EGRESS;
+	if (bpf_tc_detach(&hook, &opts) && !err)
+		err = -ENOENT;
 
 	if (destroy_qdisc) {
 		/* Both hooks at once: that removes the qdisc itself. */

@@ -13,7 +13,8 @@
 /* Run first among XDP programs sharing the interface: we are a filter. */
 #define SO_XDP_RUN_PRIO 10
 
-int tc_attach(int ifindex, int prog_fd, bool *qdisc_created);
+/* Both hooks: ingress (the handoff) and egress (the server's FIN/RST). */
+int tc_attach(int ifindex, int in_fd, int out_fd, bool *qdisc_created);
 int tc_detach(int ifindex, bool destroy_qdisc);
 /* Detach the shakeoff_xdp that any process attached to ifindex. 0, or -ENOENT. */
 int xdp_detach_ours(int ifindex);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -24,6 +25,7 @@
 #include <xdp/libxdp.h>
 
 #include "attach.h"
+#include "daemon.h"
 #include "cmd.h"
 #include "config.h"
 #include "keys.h"
@@ -34,35 +36,28 @@
 
 #define CMD "run"
 
-struct daemon {
-	const char *ifname;
-	int ifindex;
-	enum xdp_attach_mode mode;
-	unsigned int mss_max;
-	const char *key_file;
-	__u64 master[2];
-	char ports_str[SO_PORTS_STR_MAX];
-	__u8 ports[SO_PORT_BITMAP_BYTES]; /* as configured */
-	struct so_config cfg;             /* as the data plane sees it */
-	struct so_status status;
-	struct shakeoff *skel;
-	struct xdp_program *xdp;
-	bool xdp_attached, tc_attached;
-};
-
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: shakeoff run IFACE --ports LIST [--mode native|skb] [--mss N]\n"
-		"                    [--key-file PATH]\n\n"
+		"usage: shakeoff run IFACE --ports LIST [--mode native|skb] [--stateless]\n"
+		"                    [--max-half-open N] [--max-flows N] [--synack-retries N]\n"
+		"                    [--msl SECONDS] [--mss N] [--key-file PATH]\n\n"
 		"Answer TCP SYNs to the ports in LIST on IFACE from XDP and hand only\n"
 		"completed handshakes to the local listeners. Stays in the foreground;\n"
 		"SIGINT or SIGTERM detaches everything.\n\n"
-		"  --ports LIST     ports to shield: 80,443,8000-8100\n"
-		"  --mode MODE      native (default, in the driver) or skb (generic)\n"
-		"  --mss N          largest MSS to advertise (default: from the MTU)\n"
-		"  --key-file PATH  cookie master key, 32 hex digits, shared by hosts\n"
-		"                   behind one address (default: random at start)\n");
+		"  --ports LIST          ports to shield: 80,443,8000-8100\n"
+		"  --mode MODE           native (default, in the driver) or skb (generic)\n"
+		"  --stateless           SYN cookies only: no half-open entries, no SYN-ACK\n"
+		"                        retransmission\n"
+		"  --max-half-open N     the backlog: half-open entries (default 65536); above\n"
+		"                        90%% in use, new SYNs get cookies only until below 50%%\n"
+		"  --max-flows N         connections tracked (default 131072)\n"
+		"  --synack-retries N    SYN-ACK retransmissions, 1 s doubling (default 5: a\n"
+		"                        half-open entry lives 63 s, as in the kernel)\n"
+		"  --msl SECONDS         TIME_WAIT lasts 2*MSL (default 30)\n"
+		"  --mss N               largest MSS to advertise (default: from the MTU)\n"
+		"  --key-file PATH       cookie master key, 32 hex digits, shared by hosts\n"
+		"                        behind one address (default: random at start)\n");
 }
 
 static int parse_args(struct daemon *d, int argc, char **argv)
@@ -72,14 +67,24 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "mss", required_argument, NULL, 's' },
 		{ "key-file", required_argument, NULL, 'k' },
+		{ "stateless", no_argument, NULL, 'S' },
+		{ "max-half-open", required_argument, NULL, 'H' },
+		{ "max-flows", required_argument, NULL, 'F' },
+		{ "synack-retries", required_argument, NULL, 'R' },
+		{ "msl", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	const char *why;
+	bool sized = false;
 	long v;
 	int opt;
 
 	d->mode = XDP_MODE_NATIVE;
+	d->max_half_open = 65536;
+	d->max_flows = 131072;
+	d->synack_retries = 5;
+	d->msl = 30;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":p:m:s:k:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -114,6 +119,36 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		case 'k':
 			d->key_file = optarg;
 			break;
+		case 'S':
+			d->stateless = true;
+			break;
+		case 'H':
+			v = num_arg(CMD, "--max-half-open", optarg, SO_HALFOPEN_WAYS, 1 << 24);
+			if (v < 0)
+				return EXIT_USAGE;
+			/* Whole sets of SO_HALFOPEN_WAYS entries. */
+			d->max_half_open = (v + SO_HALFOPEN_WAYS - 1) / SO_HALFOPEN_WAYS * SO_HALFOPEN_WAYS;
+			sized = true;
+			break;
+		case 'F':
+			v = num_arg(CMD, "--max-flows", optarg, 16, 1 << 24);
+			if (v < 0)
+				return EXIT_USAGE;
+			d->max_flows = v;
+			break;
+		case 'R':
+			/* 2^(N+1) - 1 seconds of lifetime: 10 is 34 minutes. */
+			v = num_arg(CMD, "--synack-retries", optarg, 0, 10);
+			if (v < 0)
+				return EXIT_USAGE;
+			d->synack_retries = v;
+			break;
+		case 'M':
+			v = num_arg(CMD, "--msl", optarg, 1, 3600);
+			if (v < 0)
+				return EXIT_USAGE;
+			d->msl = v;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -135,6 +170,12 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		so_err(CMD ": --ports is required");
 		return EXIT_USAGE;
 	}
+	if (d->stateless && sized) {
+		so_err(CMD ": --stateless keeps no half-open entries: --max-half-open makes no sense");
+		return EXIT_USAGE;
+	}
+	if (d->stateless)
+		d->max_half_open = SO_HALFOPEN_WAYS; /* the map must exist; it stays empty */
 	return 0;
 }
 
@@ -175,6 +216,12 @@ static int config_refresh(struct daemon *d)
 	__u32 zero = 0;
 	int err, i;
 
+	/* What the daemon itself decides carries over. */
+	c.stateful = d->cfg.stateful;
+	c.fallback = d->cfg.fallback;
+	c.halfopen_buckets = d->cfg.halfopen_buckets;
+	c.hash_seed = d->cfg.hash_seed;
+	c.halfopen_life_ns = d->cfg.halfopen_life_ns;
 	err = config_from_host(&c, d->ifname, d->mss_max);
 	if (!err)
 		err = listeners_get(listening);
@@ -198,15 +245,48 @@ static int config_refresh(struct daemon *d)
 }
 
 /* Another daemon alive on this interface? Or the remains of a dead one. */
+/* The size of a pinned map of ifname, or 0 if there is none. */
+static __u32 pinned_size(const char *ifname, const char *map)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = pin_map_open(ifname, map);
+
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.max_entries = 0;
+	close(fd);
+	return info.max_entries;
+}
+
 static int check_previous(struct daemon *d)
 {
 	struct so_status st;
+	struct so_config cfg;
+	__u32 zero = 0, ho, fl;
+	int fd;
 
 	if (status_read(d->ifname, &st))
 		return 0;
 	if (st.pid && (kill(st.pid, 0) == 0 || errno == EPERM)) {
 		so_err(CMD ": %s: shakeoff already runs here (pid %u)", d->ifname, st.pid);
 		return -1;
+	}
+	ho = pinned_size(d->ifname, "so_halfopen");
+	fl = pinned_size(d->ifname, "so_flows");
+	if ((ho && ho != d->max_half_open) || (fl && fl != d->max_flows)) {
+		so_err(CMD ": %s: the maps a previous run left are sized %u/%u "
+		       "(--max-half-open/--max-flows): run shakeoff detach %s first",
+		       d->ifname, ho, fl, d->ifname);
+		return -1;
+	}
+	/* Its half-open entries were placed with its seed: keep finding them. */
+	fd = pin_map_open(d->ifname, "so_config");
+	if (fd >= 0) {
+		if (!bpf_map_lookup_elem(fd, &zero, &cfg))
+			d->cfg.hash_seed = cfg.hash_seed;
+		close(fd);
 	}
 	so_log("%s: adopting the maps of a previous run (pid %u is gone)", d->ifname, st.pid);
 	xdp_detach_ours(d->ifindex);
@@ -239,6 +319,8 @@ static int open_and_attach(struct daemon *d)
 		pin_path(path, sizeof(path), d->ifname, bpf_map__name(map));
 		bpf_map__set_pin_path(map, path);
 	}
+	bpf_map__set_max_entries(d->skel->maps.so_halfopen, d->max_half_open);
+	bpf_map__set_max_entries(d->skel->maps.so_flows, d->max_flows);
 	xopts.obj = d->skel->obj;
 	d->xdp = xdp_program__create(&xopts);
 	err = libxdp_get_error(d->xdp);
@@ -272,7 +354,15 @@ static int open_and_attach(struct daemon *d)
 		so_err(CMD ": install cookie keys: %s", strerror(-err));
 		return -1;
 	}
-	err = tc_attach(d->ifindex, bpf_program__fd(d->skel->progs.shakeoff_tc), &qdisc_created);
+	err = retrans_init(d);
+	if (!err)
+		err = events_init(d);
+	if (err) {
+		so_err(CMD ": connection tables and events: %s", strerror(-err));
+		return -1;
+	}
+	err = tc_attach(d->ifindex, bpf_program__fd(d->skel->progs.shakeoff_tc),
+			bpf_program__fd(d->skel->progs.shakeoff_tc_out), &qdisc_created);
 	if (err) {
 		so_err(CMD ": attach TC ingress to %s: %s", d->ifname, strerror(-err));
 		return -1;
@@ -300,14 +390,24 @@ static void detach(struct daemon *d)
 		so_log("%s: XDP program already gone", d->ifname);
 	if (d->skel)
 		pin_remove(d->ifname);
+	events_fini(d);
+	retrans_fini(d);
 	xdp_program__close(d->xdp);
 	shakeoff__destroy(d->skel);
 }
 
-/* Once a second: keys ahead of the clock, listeners, host settings. */
-static void tick(struct daemon *d)
+/* Every TICK_MS: half-open timers; every second: the rest. */
+static void tick(struct daemon *d, __u64 n)
 {
-	int err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, false);
+	int err;
+
+	if (!d->stateless)
+		halfopen_tick(d);
+	if (n % (1000 / TICK_MS))
+		return;
+	flows_tick(d);
+	rtt_publish(d);
+	err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, false);
 
 	if (err < 0)
 		so_log("%s: cookie keys: %s", d->ifname, strerror(-err));
@@ -320,8 +420,10 @@ static void tick(struct daemon *d)
 
 static int serve(struct daemon *d)
 {
-	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
-	struct pollfd pfd[2];
+	struct itimerspec its = { .it_interval = { 0, TICK_MS * 1000000 },
+				  .it_value = { 0, TICK_MS * 1000000 } };
+	struct pollfd pfd[4];
+	__u64 ticks = 0;
 	sigset_t mask;
 	int sfd, tfd, ret = 0;
 
@@ -337,8 +439,10 @@ static int serve(struct daemon *d)
 	}
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = events_fd(d), .events = POLLIN };
+	pfd[3] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			so_err(CMD ": poll: %s", strerror(errno));
@@ -352,11 +456,15 @@ static int serve(struct daemon *d)
 				so_log("%s: signal %u: detaching", d->ifname, si.ssi_signo);
 			break;
 		}
+		if (pfd[2].revents)
+			events_consume(d);
+		if (pfd[3].revents)
+			events_accept(d);
 		if (pfd[1].revents) {
 			__u64 n;
 
 			if (read(tfd, &n, sizeof(n)) == sizeof(n))
-				tick(d);
+				tick(d, ++ticks);
 		}
 	}
 	close(sfd);
@@ -366,7 +474,7 @@ static int serve(struct daemon *d)
 
 int cmd_run(int argc, char **argv)
 {
-	struct daemon d = {};
+	struct daemon d = { .pkt_fd = -1, .listen_fd = -1 };
 	const char *why;
 	int ret, err;
 
@@ -392,6 +500,13 @@ int cmd_run(int argc, char **argv)
 	err = bpffs_ensure();
 	if (err) {
 		so_err(CMD ": mount bpffs on /sys/fs/bpf: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	d.cfg.stateful = !d.stateless;
+	d.cfg.halfopen_buckets = d.max_half_open / SO_HALFOPEN_WAYS;
+	d.cfg.halfopen_life_ns = ((2ULL << d.synack_retries) - 1) * 1000000000ULL;
+	if (getrandom(&d.cfg.hash_seed, sizeof(d.cfg.hash_seed), 0) != sizeof(d.cfg.hash_seed)) {
+		so_err(CMD ": random seed: %s", strerror(errno));
 		return EXIT_RUNTIME;
 	}
 	if (check_previous(&d))

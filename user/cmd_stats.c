@@ -16,6 +16,7 @@
 #include "log.h"
 #include "pin.h"
 #include "shakeoff.h"
+#include "tables.h"
 
 #define CMD "stats"
 
@@ -28,6 +29,7 @@ static const struct {
 struct counters {
 	__u64 v[SO_STAT_MAX];
 	__u64 dropped_malformed; /* the drop reasons together */
+	struct tables_now now; /* what the tables hold */
 };
 
 static int counters_read(int fd, struct counters *c)
@@ -53,6 +55,15 @@ static int counters_read(int fd, struct counters *c)
 	return 0;
 }
 
+static int stats_read(const char *ifname, int fd, struct counters *c)
+{
+	int err = counters_read(fd, c);
+
+	if (!err)
+		tables_now(ifname, &c->now);
+	return err;
+}
+
 static void print_json(const char *ifname, const struct counters *c)
 {
 	struct json j;
@@ -65,6 +76,13 @@ static void print_json(const char *ifname, const struct counters *c)
 	for (i = 0; i < SO_STAT_MAX; i++)
 		json_u64(&j, stat_info[i].name, c->v[i]);
 	json_u64(&j, "dropped_malformed", c->dropped_malformed);
+	json_u64(&j, "half_open", c->now.half_open);
+	json_u64(&j, "flows", c->now.flows);
+	json_str(&j, "backlog", c->now.backlog);
+	json_u64(&j, "rtt_samples", c->now.rtt.samples);
+	json_u64(&j, "rtt_p50_us", c->now.rtt.p50_us);
+	json_u64(&j, "rtt_p90_us", c->now.rtt.p90_us);
+	json_u64(&j, "rtt_p99_us", c->now.rtt.p99_us);
 	json_obj_end(&j);
 	fflush(stdout);
 }
@@ -88,6 +106,14 @@ static void print_table(const char *ifname, const struct counters *c,
 			  stat_info[i].desc);
 	print_row("dropped_malformed", c->dropped_malformed,
 		  prev ? &prev->dropped_malformed : NULL, secs, "malformed frames dropped (all reasons)");
+	printf("  %-18s %14u  half-open entries now (backlog: %s)\n", "half_open",
+	       c->now.half_open, c->now.backlog);
+	printf("  %-18s %14ld  connections tracked now\n", "flows", c->now.flows);
+	if (c->now.rtt.samples)
+		printf("  %-18s %14llu  handshake RTT p50 %.3f ms, p90 %.3f ms, p99 %.3f ms\n",
+		       "rtt_samples", (unsigned long long)c->now.rtt.samples,
+		       c->now.rtt.p50_us / 1000.0, c->now.rtt.p90_us / 1000.0,
+		       c->now.rtt.p99_us / 1000.0);
 	fflush(stdout);
 }
 
@@ -152,7 +178,7 @@ int cmd_stats(int argc, char **argv)
 		       ifname);
 		return EXIT_RUNTIME;
 	}
-	err = counters_read(fd, &c);
+	err = stats_read(ifname, fd, &c);
 	for (;;) {
 		if (err) {
 			so_err(CMD ": %s: read counters: %s", ifname, strerror(-err));
@@ -168,7 +194,7 @@ int cmd_stats(int argc, char **argv)
 		prev = c;
 		have_prev = true;
 		sleep(watch);
-		err = counters_read(fd, &c);
+		err = stats_read(ifname, fd, &c);
 	}
 	close(fd);
 	return 0;

@@ -21,6 +21,7 @@
 #include "json.h"
 #include "log.h"
 #include "pin.h"
+#include "tables.h"
 
 #define CMD "status"
 
@@ -92,6 +93,7 @@ static int show(const char *ifname, struct json *j)
 {
 	struct so_status st;
 	struct so_config cfg;
+	struct tables_now now;
 	struct map_use maps[16];
 	char dir[256], since[64];
 	struct dirent *de;
@@ -112,6 +114,7 @@ static int show(const char *ifname, struct json *j)
 	xdp = xdp_is_ours(st.ifindex);
 	strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime((time_t *)&st.started));
 
+	tables_now(ifname, &now);
 	pin_path(dir, sizeof(dir), ifname, NULL);
 	d = opendir(dir);
 	while (d && (de = readdir(d)) && nmaps < 16)
@@ -132,6 +135,9 @@ static int show(const char *ifname, struct json *j)
 		json_str(j, "ports", st.ports);
 		json_str(j, "pin_dir", dir);
 		json_u64(j, "ports_answered", ports_count(cfg.ports));
+		json_str(j, "backlog", now.backlog);
+		json_u64(j, "half_open", now.half_open);
+		json_u64(j, "flows", now.flows);
 		json_arr_begin(j, "maps");
 		for (i = 0; i < nmaps; i++) {
 			json_obj_begin(j, NULL);
@@ -153,6 +159,8 @@ static int show(const char *ifname, struct json *j)
 	       since);
 	printf("  maps pinned in %s\n", dir);
 	printf("  ports %s (answering for %d with a listener)\n", st.ports, ports_count(cfg.ports));
+	printf("  backlog: %s, %u half-open, %ld flows tracked\n", now.backlog, now.half_open,
+	       now.flows);
 	printf("  %-12s %-14s %10s %10s %12s\n", "map", "type", "capacity", "entries", "bytes");
 	for (i = 0; i < nmaps; i++) {
 		printf("  %-12s %-14s %10u ", maps[i].name, maps[i].type, maps[i].capacity);

@@ -54,12 +54,17 @@ int key_random(__u64 master[2])
 }
 
 /* The BPF side reads CLOCK_TAI (bpf_ktime_get_tai_ns): so must we. */
-__u64 slot_now(void)
+__u64 slot_ago(__u64 age_ns)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_TAI, &ts);
-	return ((__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec) >> SO_SLOT_SHIFT;
+	return ((__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec - age_ns) >> SO_SLOT_SHIFT;
+}
+
+__u64 slot_now(void)
+{
+	return slot_ago(0);
 }
 
 #define KDF_DOMAIN 0x73686b6f66663031ULL /* "shkoff01" */

@@ -15,6 +15,8 @@
 int key_file_read(const char *path, __u64 master[2], const char **why);
 int key_random(__u64 master[2]);
 __u64 slot_now(void);
+/* The cookie slot age_ns ago. */
+__u64 slot_ago(__u64 age_ns);
 void key_derive(const __u64 master[2], __u64 slot, __u64 k[2]);
 
 /*

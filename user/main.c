@@ -19,6 +19,7 @@ static const struct {
 	{ "run", cmd_run, "attach to an interface and shield its ports (foreground)" },
 	{ "status", cmd_status, "what is attached where" },
 	{ "stats", cmd_stats, "counters of an interface" },
+	{ "events", cmd_events, "stream handshakes, expiries and backlog switches" },
 	{ "detach", cmd_detach, "remove what a crashed daemon left behind" },
 };
 

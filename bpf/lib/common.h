@@ -13,6 +13,7 @@
 
 /* Helpers return an action (XDP_* / TC_ACT_*, all >= 0) or carry on. */
 #define SO_CONTINUE (-1)
+#define TC_ACT_OK 0
 
 #define ETH_ALEN 6
 #define SO_ETH_P_IP 0x0800
@@ -40,6 +41,36 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } so_stats SEC(".maps");
+
+/* Sized by the daemon at load (--max-half-open); it reads it through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct so_halfopen);
+} so_halfopen SEC(".maps");
+
+/* Sized by the daemon at load (--max-flows). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 131072);
+	__type(key, struct so_tuple);
+	__type(value, struct so_flow);
+} so_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} so_events SEC(".maps");
+
+/* Not used by the programs: written by the daemon, pinned beside the maps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct so_rtt);
+} so_rtt SEC(".maps");
 
 /* Not used by the programs: the daemon's record, pinned beside the maps. */
 struct {

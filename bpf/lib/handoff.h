@@ -11,8 +11,6 @@
 #include "common.h"
 #include "parse.h"
 
-#define TC_ACT_OK 0
-
 /* Linux >= 6.9; `shakeoff run` checks for it before loading. */
 extern int bpf_sk_assign_tcp_reqsk(struct __sk_buff *skb, struct sock *sk,
 				   struct bpf_tcp_req_attrs *attrs, int attrs__sz) __ksym;

@@ -14,7 +14,6 @@
 
 #include "common.h"
 
-#define SO_VLAN_MAX 2
 #define SO_L2_MAX (14 + 4 * SO_VLAN_MAX)
 #define SO_IPV6_EXT_MAX 8 /* extension headers walked before TCP */
 

@@ -6,6 +6,7 @@
 #include "common.h"
 #include "parse.h"
 #include "tcpopt.h"
+#include "state.h"
 
 /*
  * Turn the SYN frame into sa's SYN-ACK. L3 and L4 are written afresh from
@@ -63,18 +64,38 @@ static __always_inline int write_synack(struct xdp_md *ctx, const struct so_conf
 static __always_inline int handle_syn(struct xdp_md *ctx, const struct so_config *cfg,
 				      struct so_pkt *p)
 {
+	struct so_halfopen *e = NULL;
 	struct so_synack sa = {};
 	const struct so_key *key;
 	struct so_tcpopts co;
 	__u32 data, tsval = 0, wscale;
-	__u64 slot, h;
+	__u64 slot, h, now = 0;
 	__u16 mss;
-	int sack, ecn = 0;
+	int sack, ecn = 0, repeat;
 
 	stat_inc(SO_STAT_SYN_RECV);
 	if (p->flags & (SO_TCP_RST | SO_TCP_FIN)) {
 		stat_inc(SO_STAT_DROP_FLAGS);
 		return XDP_DROP;
+	}
+	/*
+	 * A connection we track (open, closing, in TIME_WAIT) is the kernel's
+	 * to judge: it recycles TIME_WAIT for a new SYN, and our handoff
+	 * cannot place a socket over one.
+	 */
+	if (bpf_map_lookup_elem(&so_flows, &p->t)) {
+		stat_inc(SO_STAT_SYN_KNOWN);
+		return XDP_PASS;
+	}
+	if (cfg->stateful) {
+		now = bpf_ktime_get_ns();
+		e = halfopen_pick(cfg, &p->t, p->seq, now, &repeat);
+		if (e && repeat) {
+			/* A retransmitted SYN gets the very same SYN-ACK. */
+			sa = e->sa;
+			stat_inc(SO_STAT_SYN_REPEAT);
+			return write_synack(ctx, cfg, p, &sa);
+		}
 	}
 	slot = slot_now();
 	key = key_of_slot(slot);
@@ -108,6 +129,12 @@ static __always_inline int handle_syn(struct xdp_md *ctx, const struct so_config
 	sa.window = cfg->window;
 	sa.ece = ecn;
 	so_synack_opts(&sa, &co, cfg->features, mss, cfg->wscale, tsval);
+	if (e) {
+		if (cfg->fallback)
+			stat_inc(SO_STAT_COOKIE_FALLBACK); /* the backlog is full: no new state */
+		else
+			halfopen_write(e, ctx, p, &sa, data, cfg->ttl, now);
+	}
 	return write_synack(ctx, cfg, p, &sa);
 }
 

@@ -144,9 +144,9 @@ so_stop() {
 answering() { in_s "$SHAKEOFF" status "$IF_S" --json | grep -q "\"ports_answered\":$1[,}]"; }
 so_answering() { wait_for 5 answering "$1"; }
 
-# so_stat NAME: one counter from `shakeoff stats --json`.
+# so_stat NAME: one value from `shakeoff stats --json`.
 so_stat() {
-	in_s "$SHAKEOFF" stats "$IF_S" --json | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+	in_s "$SHAKEOFF" stats "$IF_S" --json | sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
 }
 
 # nginx_start: serves $WORK/www (1m.bin: 1 MiB of random bytes) on port 80.

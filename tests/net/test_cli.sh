@@ -39,7 +39,14 @@ expect 2 "stats of an unknown interface" S stats nosuch0
 expect 1 "stats where shakeoff is not attached" S stats "$IF_S"
 expect 1 "detach where shakeoff is not attached" S detach "$IF_S"
 expect 2 "stats --watch 0" S stats "$IF_S" --watch 0
-for c in run status stats detach; do
+expect 2 "--stateless with --max-half-open" S run "$IF_S" --ports 80 --stateless --max-half-open 100
+expect 2 "--synack-retries 11" S run "$IF_S" --ports 80 --synack-retries 11
+expect 2 "--msl 0" S run "$IF_S" --ports 80 --msl 0
+expect 2 "--max-flows 5" S run "$IF_S" --ports 80 --max-flows 5
+expect 2 "--max-half-open x" S run "$IF_S" --ports 80 --max-half-open x
+expect 1 "events where no daemon runs" S events "$IF_S"
+expect 2 "events without an interface" S events
+for c in run status stats events detach; do
 	expect 0 "$c --help" S $c --help
 done
 expect 1 "run as an unprivileged user" in_s setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -71,7 +78,8 @@ status_json() {
 import json, sys
 s = [x for x in json.load(sys.stdin) if x["iface"] == sys.argv[1]][0]
 assert s["mode"] == "native" and s["xdp_attached"] and s["daemon_alive"], s
-assert {m["name"] for m in s["maps"]} >= {"so_config", "so_keys", "so_stats", "so_status"}, s
+assert {m["name"] for m in s["maps"]} >= {"so_config", "so_keys", "so_stats", "so_status",
+                                         "so_halfopen", "so_flows", "so_events", "so_rtt"}, s
 assert all(m["bytes"] > 0 for m in s["maps"]), s' "$IF_S"
 }
 check "status --json lists the maps with their memory" status_json
@@ -83,10 +91,11 @@ stats_json() {
 import json, sys
 s = json.load(sys.stdin)
 for k in ("syn_recv", "synack_sent", "synack_retrans", "ack_valid", "ack_invalid",
-          "handoff_ok", "handoff_fail", "cookie_fallback", "passed", "dropped_malformed",
-          "expired_half_open", "time_wait_expired"):
+          "handoff_ok", "handoff_fail", "half_open", "flows", "cookie_fallback", "passed",
+          "dropped_malformed", "expired_half_open", "time_wait_expired",
+          "rtt_samples", "rtt_p50_us", "rtt_p90_us", "rtt_p99_us"):
     assert isinstance(s[k], int), k
-assert s["handoff_ok"] == 1, s'
+assert s["handoff_ok"] == 1 and s["flows"] == 1 and s["backlog"] == "state", s'
 }
 check "stats --json has the counters" stats_json
 watch_rates() { timeout 2.5 "$SHAKEOFF" stats "$IF_S" --watch 1 | grep -q "/s"; }

@@ -30,11 +30,19 @@ void key_of(uint64_t slot, __u64 k[2]);
 void keys_install(uint64_t now);
 void key_set(uint64_t slot, const __u64 k[2]);
 void keys_clear(void);
+#define HALFOPEN_TEST_SLOTS 64 /* 16 sets */
+void state_clear(void);
+/* The tuple (client -> server) of a frame. */
+struct so_tuple tuple_of(const struct frame_spec *s);
+int halfopen_get(__u32 idx, struct so_halfopen *e);
+int flow_get(const struct so_tuple *t, struct so_flow *f);
+/* Events in the ring buffer since the last call (up to max). */
+int events_take(struct so_event *out, int max);
 /* The cookie shakeoff makes for spec's SYN in slot `slot` with key k. */
 uint32_t cookie_for(const struct frame_spec *s, uint64_t slot, const __u64 k[2], uint32_t data);
 int run_xdp(const uint8_t *in, int len, struct run *r);
 __u64 stat_get(enum so_stat idx);
 
-extern const struct test_table syn_tests, ack_tests, malformed_tests;
+extern const struct test_table syn_tests, ack_tests, state_tests, malformed_tests;
 
 #endif /* SO_TEST_FIXTURE_H */

@@ -94,7 +94,7 @@ void keys_clear(void)
 		bpf_map__update_elem(skel->maps.so_keys, &i, sizeof(i), &key, sizeof(key), 0);
 }
 
-uint32_t cookie_for(const struct frame_spec *s, uint64_t slot, const __u64 k[2], uint32_t data)
+struct so_tuple tuple_of(const struct frame_spec *s)
 {
 	struct so_tuple t = { .v6 = s->v6 };
 	int alen = s->v6 ? 16 : 4;
@@ -105,6 +105,13 @@ uint32_t cookie_for(const struct frame_spec *s, uint64_t slot, const __u64 k[2],
 		((uint8_t *)t.saddr)[alen - 1] = s->addr_last;
 	t.sport = __builtin_bswap16(s->sport);
 	t.dport = __builtin_bswap16(s->dport);
+	return t;
+}
+
+uint32_t cookie_for(const struct frame_spec *s, uint64_t slot, const __u64 k[2], uint32_t data)
+{
+	struct so_tuple t = tuple_of(s);
+
 	return so_cookie_make(so_cookie_hash(k, &t, s->seq, slot), slot, data);
 }
 
@@ -146,6 +153,56 @@ __u64 stat_get(enum so_stat idx)
 	return sum;
 }
 
+int halfopen_get(__u32 idx, struct so_halfopen *e)
+{
+	return bpf_map__lookup_elem(skel->maps.so_halfopen, &idx, sizeof(idx), e, sizeof(*e), 0);
+}
+
+int flow_get(const struct so_tuple *t, struct so_flow *f)
+{
+	return bpf_map__lookup_elem(skel->maps.so_flows, t, sizeof(*t), f, sizeof(*f), 0);
+}
+
+static struct so_event *ev_out;
+static int ev_n, ev_max;
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	(void)ctx;
+	if (len == sizeof(struct so_event) && ev_n < ev_max)
+		memcpy(&ev_out[ev_n++], data, len);
+	return 0;
+}
+
+int events_take(struct so_event *out, int max)
+{
+	static struct ring_buffer *rb;
+
+	if (!rb)
+		rb = ring_buffer__new(bpf_map__fd(skel->maps.so_events), on_event, NULL, NULL);
+	ev_out = out;
+	ev_n = 0;
+	ev_max = max;
+	if (rb)
+		ring_buffer__consume(rb);
+	return ev_n;
+}
+
+/* Every test starts without connection state. */
+void state_clear(void)
+{
+	struct so_halfopen empty = {};
+	struct so_tuple key, next;
+	__u32 i;
+
+	for (i = 0; i < HALFOPEN_TEST_SLOTS; i++)
+		bpf_map__update_elem(skel->maps.so_halfopen, &i, sizeof(i), &empty, sizeof(empty), 0);
+	while (!bpf_map__get_next_key(skel->maps.so_flows, NULL, &key, sizeof(key))) {
+		next = key;
+		bpf_map__delete_elem(skel->maps.so_flows, &next, sizeof(next), 0);
+	}
+}
+
 /* Cookies live in 68.7 s slots: never start a run in a slot's last seconds. */
 static void avoid_slot_edge(void)
 {
@@ -163,7 +220,8 @@ static void avoid_slot_edge(void)
 
 int main(int argc, char **argv)
 {
-	const struct test_table *tables[] = { &syn_tests, &ack_tests, &malformed_tests };
+	const struct test_table *tables[] = { &syn_tests, &ack_tests, &state_tests,
+					      &malformed_tests };
 	struct so_config cfg;
 	int passed = 0, failed = 0;
 	size_t t;
@@ -175,8 +233,10 @@ int main(int argc, char **argv)
 	}
 	if (system("ip link set lo up"))
 		return 1;
-	skel = shakeoff__open_and_load();
-	if (!skel) {
+	skel = shakeoff__open();
+	/* A small half-open table: it is wiped before every test. */
+	if (!skel || bpf_map__set_max_entries(skel->maps.so_halfopen, HALFOPEN_TEST_SLOTS) ||
+	    shakeoff__load(skel)) {
 		fprintf(stderr, "cannot load shakeoff.bpf.o: %s\n", strerror(errno));
 		return 1;
 	}
@@ -190,6 +250,8 @@ int main(int argc, char **argv)
 			cfg_default(&cfg);
 			cfg_write(&cfg);
 			keys_install(slot_now());
+			state_clear();
+			events_take(NULL, 0);
 			test_failed = 0;
 			tc->fn();
 			printf("%s %s\n", test_failed ? "FAIL" : "PASS", tc->name);

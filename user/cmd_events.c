@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/* shakeoff events IFACE: the daemon's event stream, a line per event. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "cmd.h"
+#include "daemon.h"
+#include "json.h"
+#include "log.h"
+#include "pin.h"
+#include "shakeoff.h"
+
+#define CMD "events"
+
+static const char *type_name(__u8 type)
+{
+	switch (type) {
+	case SO_EV_HANDSHAKE:
+		return "handshake";
+	case SO_EV_EXPIRED:
+		return "expired";
+	case SO_EV_BACKLOG:
+		return "backlog";
+	case SO_EV_LOST:
+		return "lost";
+	default:
+		return "unknown";
+	}
+}
+
+/* CLOCK_MONOTONIC of the data plane to wall-clock seconds. */
+static double wall_time(__u64 mono_ns)
+{
+	struct timespec rt, mono;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return rt.tv_sec + rt.tv_nsec / 1e9 -
+	       ((mono.tv_sec * 1000000000.0 + mono.tv_nsec) - (double)mono_ns) / 1e9;
+}
+
+static void addr(const struct so_tuple *t, const __u32 *a, char *buf, size_t len)
+{
+	inet_ntop(t->v6 ? AF_INET6 : AF_INET, a, buf, len);
+}
+
+static void print_json(const struct so_event *ev)
+{
+	char c[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
+	struct json j;
+
+	json_init(&j, stdout);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "type", type_name(ev->type));
+	json_double(&j, "time", wall_time(ev->time_ns));
+	if (ev->type == SO_EV_EXPIRED && !ev->t.sport) {
+		json_u64(&j, "count", ev->count); /* a tick's expiries beyond the first few */
+	} else if (ev->type == SO_EV_HANDSHAKE || ev->type == SO_EV_EXPIRED) {
+		addr(&ev->t, ev->t.saddr, c, sizeof(c));
+		addr(&ev->t, ev->t.daddr, s, sizeof(s));
+		json_str(&j, "client", c);
+		json_u64(&j, "client_port", ntohs(ev->t.sport));
+		json_str(&j, "server", s);
+		json_u64(&j, "server_port", ntohs(ev->t.dport));
+	}
+	if (ev->type == SO_EV_HANDSHAKE) {
+		json_str(&j, "via", ev->via == SO_VIA_STATE ? "state" : "cookie");
+		json_u64(&j, "rtt_us", ev->rtt_us);
+		json_u64(&j, "retrans", ev->retrans);
+		json_u64(&j, "mss", ev->mss);
+		if (ev->features & SO_F_WSCALE)
+			json_u64(&j, "wscale", ev->snd_wscale);
+		json_bool(&j, "sack", ev->features & SO_F_SACK);
+		json_bool(&j, "ts", ev->features & SO_F_TS);
+		json_bool(&j, "ecn", ev->features & SO_F_ECN);
+	} else if (ev->type == SO_EV_BACKLOG) {
+		json_str(&j, "mode", ev->via ? "cookies" : "state");
+		json_u64(&j, "half_open", ev->count);
+	} else if (ev->type == SO_EV_LOST) {
+		json_u64(&j, "count", ev->count);
+	}
+	json_obj_end(&j);
+}
+
+static void print_text(const struct so_event *ev)
+{
+	char c[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN], stamp[32];
+	double t = wall_time(ev->time_ns);
+	time_t secs = t;
+
+	strftime(stamp, sizeof(stamp), "%H:%M:%S", localtime(&secs));
+	printf("%s.%03d %-9s ", stamp, (int)((t - secs) * 1000), type_name(ev->type));
+	addr(&ev->t, ev->t.saddr, c, sizeof(c));
+	addr(&ev->t, ev->t.daddr, s, sizeof(s));
+	switch (ev->type) {
+	case SO_EV_HANDSHAKE:
+		printf("%s port %u > %s port %u via %s, rtt %.3f ms%s, mss %u", c,
+		       ntohs(ev->t.sport), s, ntohs(ev->t.dport),
+		       ev->via == SO_VIA_STATE ? "state" : "cookie", ev->rtt_us / 1000.0,
+		       ev->retrans ? " (after retransmission)" : "", ev->mss);
+		if (ev->features & SO_F_WSCALE)
+			printf(" wscale %u", ev->snd_wscale);
+		printf("%s%s%s\n", ev->features & SO_F_SACK ? " sack" : "",
+		       ev->features & SO_F_TS ? " ts" : "", ev->features & SO_F_ECN ? " ecn" : "");
+		break;
+	case SO_EV_EXPIRED:
+		if (!ev->t.sport)
+			printf("%u more half-open entries without an ACK after every retry\n",
+			       ev->count);
+		else
+			printf("%s port %u > %s port %u: no ACK after every SYN-ACK retry\n", c,
+			       ntohs(ev->t.sport), s, ntohs(ev->t.dport));
+		break;
+	case SO_EV_BACKLOG:
+		printf("%u half-open entries: %s\n", ev->count,
+		       ev->via ? "SYN cookies only" : "keeping state again");
+		break;
+	default:
+		printf("%u events lost (this reader was too slow)\n", ev->count);
+	}
+}
+
+int cmd_events(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *ifname = NULL;
+	struct so_event ev;
+	bool json = false;
+	socklen_t alen;
+	int opt, fd;
+	ssize_t n;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			printf("usage: shakeoff events IFACE [--json]\n\n"
+			       "Stream the daemon's events until interrupted: completed handshakes\n"
+			       "(with RTT and options), expired half-open entries, backlog mode\n"
+			       "switches. --json prints one object a line.\n");
+			return 0;
+		default:
+			return usage_error(CMD, argc, argv, opt);
+		}
+	}
+	if (optind < argc)
+		ifname = argv[optind++];
+	if (optind < argc || !ifname) {
+		so_err(CMD ": expected one interface (see shakeoff events --help)");
+		return EXIT_USAGE;
+	}
+	events_sockname(ifname, sun.sun_path + 1, sizeof(sun.sun_path) - 1);
+	alen = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sun.sun_path + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, alen)) {
+		if (!iface_arg(CMD, ifname))
+			return EXIT_USAGE;
+		so_err(CMD ": %s: no shakeoff daemon runs here", ifname);
+		return EXIT_RUNTIME;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((n = recv(fd, &ev, sizeof(ev), 0)) == sizeof(ev)) {
+		if (json)
+			print_json(&ev);
+		else
+			print_text(&ev);
+	}
+	close(fd);
+	return 0;
+}
