@@ -16,6 +16,7 @@
 
 #define SO_L2_MAX (14 + 4 * SO_VLAN_MAX)
 #define SO_IPV6_EXT_MAX 8 /* extension headers walked before TCP */
+#define SO_L4_OFF_MAX 4096
 
 #define SO_NEXTHDR_HOP 0
 #define SO_NEXTHDR_ROUTING 43
@@ -42,12 +43,35 @@ static __always_inline int port_protected(const struct so_config *cfg, __u16 por
 	return cfg->ports[(port >> 3) & (SO_PORT_BITMAP_BYTES - 1)] & (1 << (port & 7));
 }
 
+/*
+ * A pointer at data + off that clang must keep in one register. Left to
+ * itself it may rebuild data + off for the loads after a bounds check, and
+ * the verifier does not know the rebuilt pointer is in bounds.
+ */
+static __always_inline void *pkt_ptr(void *data, __u32 off)
+{
+	void *ptr = data + off;
+
+	barrier_var(ptr);
+	return ptr;
+}
+
 /* The TCP header at p->l4_off of a segment to a protected port. */
 static __always_inline int parse_tcp(void *data, void *end, struct so_pkt *p)
 {
-	struct tcphdr *th = data + p->l4_off;
-	__u8 *raw = (__u8 *)th;
+	struct tcphdr *th;
+	__u8 *raw;
 
+	/*
+	 * The verifier tracks packet bounds only for offsets it knows are well
+	 * below 64 KiB; an XDP frame is one page, so this changes no verdict.
+	 */
+	if (p->l4_off > SO_L4_OFF_MAX) {
+		stat_inc(SO_STAT_DROP_HDRLEN);
+		return XDP_DROP;
+	}
+	th = pkt_ptr(data, p->l4_off);
+	raw = (__u8 *)th;
 	if ((void *)(th + 1) > end || p->tcp_len < sizeof(*th)) {
 		stat_inc(SO_STAT_DROP_HDRLEN);
 		return XDP_DROP;
@@ -95,7 +119,7 @@ static __always_inline int parse_ipv4(void *data, void *end, const struct so_con
 	if (frag & SO_IP_OFFMASK)
 		return XDP_PASS; /* no TCP header in here; its first fragment is judged below */
 	p->l4_off = p->l3_off + ihl;
-	prot = ports_protected(cfg, data + p->l4_off, end, p);
+	prot = ports_protected(cfg, pkt_ptr(data, p->l4_off), end, p);
 	if (prot == 0)
 		return XDP_PASS;
 	if (frag & SO_IP_MF) {
@@ -135,7 +159,7 @@ static __always_inline int parse_ipv6(void *data, void *end, const struct so_con
 	 */
 #pragma unroll
 	for (i = 0; i < SO_IPV6_EXT_MAX; i++) {
-		__u8 *h = data + off;
+		__u8 *h = pkt_ptr(data, off);
 
 		if (nh == IPPROTO_TCP)
 			break;
@@ -162,7 +186,7 @@ static __always_inline int parse_ipv6(void *data, void *end, const struct so_con
 		return XDP_DROP;
 	}
 	p->l4_off = off;
-	prot = ports_protected(cfg, data + off, end, p);
+	prot = ports_protected(cfg, pkt_ptr(data, off), end, p);
 	if (prot == 0)
 		return XDP_PASS;
 	if (frag) {

@@ -69,7 +69,7 @@ static __always_inline int handle_syn(struct xdp_md *ctx, const struct so_config
 	const struct so_key *key;
 	struct so_tcpopts co;
 	__u32 data, tsval = 0, wscale;
-	__u64 slot, h, now = 0;
+	__u64 slot, h, now;
 	__u16 mss;
 	int sack, ecn = 0, repeat;
 
@@ -87,8 +87,8 @@ static __always_inline int handle_syn(struct xdp_md *ctx, const struct so_config
 		stat_inc(SO_STAT_SYN_KNOWN);
 		return XDP_PASS;
 	}
+	now = bpf_ktime_get_ns();
 	if (cfg->stateful) {
-		now = bpf_ktime_get_ns();
 		e = halfopen_pick(cfg, &p->t, p->seq, now, &repeat);
 		if (e && repeat) {
 			/* A retransmitted SYN gets the very same SYN-ACK. */
@@ -116,7 +116,7 @@ static __always_inline int handle_syn(struct xdp_md *ctx, const struct so_config
 		/* ECN needs somewhere to live in the ACK: the TSecr's low bit. */
 		ecn = (p->flags & (SO_TCP_ECE | SO_TCP_CWR)) == (SO_TCP_ECE | SO_TCP_CWR) &&
 		      (cfg->features & SO_F_ECN);
-		tsval = (((__u32)(bpf_ktime_get_ns() / 1000000) + (__u32)h) & ~1U) | ecn;
+		tsval = (((__u32)(now / 1000000) + (__u32)h) & ~1U) | ecn;
 	}
 	mss = p->t.v6 ? cfg->mss6 : cfg->mss4;
 	if (co.mss && co.mss < mss)

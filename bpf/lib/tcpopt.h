@@ -9,6 +9,7 @@
 #define SO_BPF_TCPOPT_H
 
 #include "common.h"
+#include "parse.h"
 
 #define SO_TCPOPT_EOL 0
 #define SO_TCPOPT_NOP 1
@@ -71,6 +72,42 @@ static long opt_step(__u32 idx, struct opt_walk *w)
 	return 0;
 }
 
+/*
+ * The layouts Linux sends, read straight from the packet: a SYN's MSS,
+ * SACK-permitted, timestamps, NOP, window scale (20 bytes), and the
+ * NOP, NOP, timestamps of every later segment (12 bytes). Returns 0 if the
+ * options are laid out otherwise.
+ */
+static __always_inline int tcp_opts_linux(struct xdp_md *ctx, __u32 l4_off, __u32 len,
+					  struct so_tcpopts *o)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u8 *b;
+
+	if (l4_off > SO_L4_OFF_MAX)
+		return 0;
+	b = pkt_ptr(data, l4_off + sizeof(struct tcphdr));
+	if (len == 20 && (void *)(b + 20) <= end && b[0] == SO_TCPOPT_MSS && b[1] == 4 &&
+	    b[4] == SO_TCPOPT_SACK_PERM && b[5] == 2 && b[6] == SO_TCPOPT_TS && b[7] == 10 &&
+	    b[16] == SO_TCPOPT_NOP && b[17] == SO_TCPOPT_WSCALE && b[18] == 3) {
+		o->mss = b[2] << 8 | b[3];
+		o->sack_ok = 1;
+		o->ts_ok = 1;
+		o->tsval = get_be32(b + 8);
+		o->tsecr = get_be32(b + 12);
+		o->wscale = b[19] > SO_WSCALE_MAX ? SO_WSCALE_MAX : b[19];
+		return 1;
+	}
+	if (len == 12 && (void *)(b + 12) <= end && b[0] == SO_TCPOPT_NOP &&
+	    b[1] == SO_TCPOPT_NOP && b[2] == SO_TCPOPT_TS && b[3] == 10) {
+		o->ts_ok = 1;
+		o->tsval = get_be32(b + 4);
+		o->tsecr = get_be32(b + 8);
+		return 1;
+	}
+	return 0;
+}
+
 /* Parse the options of the TCP header at l4_off (doff bytes long) into o. */
 static __always_inline void parse_tcp_opts(struct xdp_md *ctx, __u32 l4_off, __u32 doff,
 					   struct so_tcpopts *o)
@@ -78,6 +115,10 @@ static __always_inline void parse_tcp_opts(struct xdp_md *ctx, __u32 l4_off, __u
 	struct opt_walk w = {};
 	__u32 len = doff - sizeof(struct tcphdr);
 
+	__builtin_memset(o, 0, sizeof(*o));
+	o->wscale = SO_WSCALE_NONE;
+	if (tcp_opts_linux(ctx, l4_off, len, o))
+		return;
 	w.o.wscale = SO_WSCALE_NONE;
 	if (len > 0 && len <= SO_TCP_OPT_MAX && !bpf_xdp_load_bytes(ctx, l4_off + sizeof(struct tcphdr), w.buf, len)) {
 		w.len = len;
