@@ -27,7 +27,7 @@ tcptool_c many $IP4_S 7000 --count 500 --parallel 8 --timeout 30 >"$WORK/many4.o
 tcptool_c many $IP6_S 7000 --count 200 --parallel 8 --timeout 30 >"$WORK/many6.out"
 ok=0
 for i in $(seq 20); do
-	in_c curl -sf -o "$WORK/got" "http://$IP4_S/1m.bin" && cmp -s "$WORK/got" "$WORK/www/1m.bin" &&
+	in_c curl -sf -m 10 -o "$WORK/got" "http://$IP4_S/1m.bin" && cmp -s "$WORK/got" "$WORK/www/1m.bin" &&
 		ok=$((ok + 1))
 done
 wait $flood

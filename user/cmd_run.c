@@ -29,7 +29,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "keys.h"
-#include "listen.h"
+#include "sockdiag.h"
 #include "log.h"
 #include "pin.h"
 #include "shakeoff.skel.h"
@@ -361,6 +361,17 @@ static int open_and_attach(struct daemon *d)
 		so_err(CMD ": connection tables and events: %s", strerror(-err));
 		return -1;
 	}
+	/*
+	 * Connections the kernel already has are the kernel's: above all its
+	 * TIME_WAIT sockets, which a reused client port would otherwise run
+	 * into with our handoff.
+	 */
+	err = flows_seed(d);
+	if (err)
+		so_log("%s: reading the kernel's connections: %s", d->ifname, strerror(-err));
+	else if (d->seeded[0] || d->seeded[1])
+		so_log("%s: tracking %u connections the kernel already had (%u in TIME_WAIT)",
+		       d->ifname, d->seeded[0] + d->seeded[1], d->seeded[1]);
 	err = tc_attach(d->ifindex, bpf_program__fd(d->skel->progs.shakeoff_tc),
 			bpf_program__fd(d->skel->progs.shakeoff_tc_out), &qdisc_created);
 	if (err) {

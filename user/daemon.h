@@ -49,6 +49,7 @@ struct daemon {
 	int pkt_fd;
 	__u64 counters[SO_STAT_MAX]; /* the daemon's own (SO_STAT_DAEMON) */
 	__u64 fallback_syns;         /* cookie_fallback at the last tick */
+	__u32 seeded[2];             /* kernel connections found at start: open, TIME_WAIT */
 
 	/* events */
 	struct ring_buffer *rb;
@@ -63,6 +64,8 @@ int retrans_init(struct daemon *d);
 void retrans_fini(struct daemon *d);
 void halfopen_tick(struct daemon *d);
 void flows_tick(struct daemon *d);
+/* Track the connections the kernel already has on our ports. */
+int flows_seed(struct daemon *d);
 void counter_add(struct daemon *d, enum so_stat idx, __u64 n);
 
 /* evsrv.c */

@@ -31,6 +31,7 @@
 #include "keys.h"
 #include "log.h"
 #include "pkt.h"
+#include "sockdiag.h"
 #include "shakeoff.skel.h"
 
 #define NS 1000000000ULL
@@ -274,7 +275,8 @@ void flows_tick(struct daemon *d)
 		in = out;
 		for (i = 0; i < n && ndead < 4096; i++) {
 			if (vals[i].state == SO_TIME_WAIT) {
-				if (now - vals[i].since_ns < 2ULL * d->msl * NS)
+				/* Signed: a seeded entry may start in the future (flows_seed). */
+				if ((__s64)(now - vals[i].since_ns) < (__s64)(2ULL * d->msl * NS))
 					continue;
 				tw++;
 			} else if (now - vals[i].seen_ns >= SO_FLOW_IDLE_S * NS) {
@@ -291,4 +293,26 @@ void flows_tick(struct daemon *d)
 		counter_add(d, SO_STAT_TIME_WAIT_EXPIRED, tw);
 	if (idle)
 		counter_add(d, SO_STAT_FLOW_IDLE_EXPIRED, idle);
+}
+
+static void seed_one(const struct so_tuple *t, __u8 state, __u32 ms_left, void *ctx)
+{
+	struct daemon *d = ctx;
+	__u64 now = now_mono_ns();
+	struct so_flow f = { .state = state, .since_ns = now, .seen_ns = now };
+
+	/*
+	 * A TIME_WAIT socket of the kernel's lasts as long as it has left,
+	 * even past 2*MSL: until it is gone, a SYN for its tuple is the
+	 * kernel's (the handoff cannot place a socket over it).
+	 */
+	if (state == SO_TIME_WAIT)
+		f.since_ns = now + ms_left * 1000000ULL - 2ULL * d->msl * NS;
+	if (bpf_map__update_elem(d->skel->maps.so_flows, t, sizeof(*t), &f, sizeof(f), BPF_NOEXIST) == 0)
+		d->seeded[state == SO_TIME_WAIT]++;
+}
+
+int flows_seed(struct daemon *d)
+{
+	return connections_get(d->ports, seed_one, d);
 }

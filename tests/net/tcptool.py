@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """Real kernel TCP peers for shakeoff's veth tests. Every wait is bounded.
 
-  tcptool.py server PORT [--banner TEXT]       echo server on [::]:PORT (v4 too)
+  tcptool.py server PORT [--banner TEXT] [--close]
+                    echo server on [::]:PORT (v4 too); --close: write the banner
+                    and close first (the server keeps the TIME_WAIT)
   tcptool.py client HOST PORT [--bytes N] [--banner TEXT] [--timeout S]
+                    [--local-port P]
                     send N random bytes, expect them echoed byte-exact
+                    (N = 0: read until the server closes)
   tcptool.py many HOST PORT --count N [--parallel K] [--timeout S]
                     N short connections; JSON: ok, fail, connect-time percentiles
   tcptool.py hold HOST PORT --seconds S
@@ -37,6 +41,8 @@ def serve(args):
             try:
                 if banner:
                     c.sendall(banner)
+                if args.close:
+                    return
                 while True:
                     d = c.recv(65536)
                     if not d:
@@ -50,9 +56,10 @@ def serve(args):
         threading.Thread(target=handle, args=(c,), daemon=True).start()
 
 
-def connect(host, port, timeout):
+def connect(host, port, timeout, local_port=0):
     t0 = time.monotonic()
-    s = socket.create_connection((host, port), timeout=timeout)
+    s = socket.create_connection((host, port), timeout=timeout,
+                                 source_address=("", local_port) if local_port else None)
     return s, (time.monotonic() - t0) * 1000
 
 
@@ -67,13 +74,20 @@ def recv_exact(s, n):
 
 
 def client(args):
-    s, ms = connect(args.host, args.port, args.timeout)
+    s, ms = connect(args.host, args.port, args.timeout, args.local_port)
     s.settimeout(args.timeout)
     if args.banner:
         got = recv_exact(s, len(args.banner))
         if got != args.banner.encode():
             print(f"fail: banner {got!r}")
             return 1
+    if args.bytes == 0:
+        if s.recv(1) != b"":
+            print("fail: the server sent more than its banner")
+            return 1
+        s.close()  # after the server's FIN: the server keeps the TIME_WAIT
+        print(f"ok closed connect_ms={ms:.2f}")
+        return 0
     data = os.urandom(args.bytes)
     sender = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
     sender.start()
@@ -191,12 +205,14 @@ def main():
     a = sub.add_parser("server")
     a.add_argument("port", type=int)
     a.add_argument("--banner")
+    a.add_argument("--close", action="store_true")
     a = sub.add_parser("client")
     a.add_argument("host")
     a.add_argument("port", type=int)
     a.add_argument("--bytes", type=int, default=1 << 20)
     a.add_argument("--banner")
     a.add_argument("--timeout", type=float, default=10)
+    a.add_argument("--local-port", type=int, default=0)
     a = sub.add_parser("many")
     a.add_argument("host")
     a.add_argument("port", type=int)

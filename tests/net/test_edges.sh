@@ -8,16 +8,29 @@
 topo_up || { fail "topology"; finish; }
 tcp_server 7000 || fail "echo server"
 tcp_server 7001 || fail "unprotected echo server"
+tcp_server 7003 --banner "bye" --close || fail "close-first server"
+
+# The server closes first: it keeps a TIME_WAIT socket, the client none.
+get() { tcptool_c client $IP4_S 7003 --banner bye --bytes 0 --timeout 5 --local-port "$1"; }
+get 45000 || fail "a connection before shakeoff"
+server_tw() { in_s ss -Htan state time-wait "sport = :7003" | grep -q ":$1\b"; }
+check "the server kept its TIME_WAIT socket" server_tw 45000
 
 # A connection opened before shakeoff attaches, busy across the attach.
 tcptool_c hold $IP4_S 7000 --seconds 6 >"$WORK/hold.out" 2>&1 &
 hold=$!
 sleep 1.5
-so_start --ports 7000,7002 || { fail "shakeoff run"; finish; }
-so_answering 1 || fail "shakeoff answers for the one port with a listener"
+so_start --ports 7000,7002,7003 || { fail "shakeoff run"; finish; }
+so_answering 2 || fail "shakeoff answers for the two ports with a listener"
 wait $hold
 check "a connection from before shakeoff keeps working" grep -q "^ok" "$WORK/hold.out"
 check "its segments were passed as established" test "$(so_stat established)" -gt 0
+
+check "the kernel's TIME_WAIT sockets from before shakeoff are tracked" \
+	grep -q "tracking .* connections the kernel already had (1 in TIME_WAIT)" "$SO_LOG"
+known0=$(so_stat syn_known)
+check "a client reusing its port over such a socket connects" get 45000
+check "through the kernel, which recycles TIME_WAIT" test "$(($(so_stat syn_known) - known0))" = 1
 
 inv0=$(so_stat ack_invalid)
 replies=$(tcptool_c forge-ack "$IF_C" $IP4_C $IP4_S 7000 --dst-mac "$MAC_S")
@@ -38,7 +51,7 @@ check "and shakeoff did not answer its SYN" test "$(so_stat syn_recv)" = "$syn0"
 
 # A listener that appears later is picked up within a couple of seconds.
 tcp_server 7002 || fail "late listener"
-so_answering 2 && pass "a new listener is answered for" || fail "a new listener is answered for"
+so_answering 3 && pass "a new listener is answered for" || fail "a new listener is answered for"
 check "and serves through shakeoff" tcptool_c client $IP6_S 7002 --bytes 100000
 check "with the handshake from XDP" test "$(so_stat syn_recv)" = $((syn0 + 1))
 finish

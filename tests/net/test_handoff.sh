@@ -19,7 +19,7 @@ sleep 1
 
 sent0=$(so_stat synack_sent) valid0=$(so_stat ack_valid) ok0=$(so_stat handoff_ok)
 
-download() { in_c curl -sf -o "$WORK/got" "http://$1/1m.bin" && cmp "$WORK/got" "$WORK/www/1m.bin"; }
+download() { in_c curl -sf -m 10 -o "$WORK/got" "http://$1/1m.bin" && cmp "$WORK/got" "$WORK/www/1m.bin"; }
 check "IPv4 1 MiB download (nginx) byte-exact" download $IP4_S
 check "IPv6 1 MiB download (nginx) byte-exact" download "[$IP6_S]"
 check "IPv4 2 MiB echoed both ways byte-exact" tcptool_c client $IP4_S 7000 --bytes 2097152

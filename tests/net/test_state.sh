@@ -8,6 +8,7 @@
 
 topo_up || { fail "topology"; finish; }
 tcp_server 7100 --banner "220 ready" || fail "banner server"
+tcp_server 7200 --banner "bye" --close || fail "close-first server"
 nginx_start || fail "nginx"
 
 # The client loses the first pure ACK of every connection to port 7100:
@@ -25,11 +26,12 @@ table inet lossy {
 	}
 }
 NFT
+server_tw() { in_s ss -Htan state time-wait "sport = :7200" | grep -q ":$1\b"; }
 lost_acks() { in_c nft list ruleset | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | paste -sd+ | bc; }
 
 # (a) With state the banner arrives after one SYN-ACK retransmission...
-so_start --ports 7100,80 --msl 2 || { fail "shakeoff run"; finish; }
-so_answering 2 || fail "shakeoff sees the listeners"
+so_start --ports 7100,7200,80 --msl 2 || { fail "shakeoff run"; finish; }
+so_answering 3 || fail "shakeoff sees the listeners"
 bg_s "$WORK/events.json" "$SHAKEOFF" events "$IF_S" --json
 events=$BG_PID
 sleep 0.3
@@ -51,10 +53,10 @@ ports=()
 for i in 1 2 3; do
 	port=$((41000 + i))
 	ports+=($port)
-	in_c curl -sf -o /dev/null -H "Connection: close" --local-port $port "http://$IP4_S/1m.bin" ||
+	in_c curl -sf -m 10 -o /dev/null -H "Connection: close" --local-port $port "http://$IP4_S/1m.bin" ||
 		fail "curl $i"
 done
-in_c curl -sf -o /dev/null -H "Connection: close" --local-port 41004 "http://[$IP6_S]/1m.bin" ||
+in_c curl -sf -m 10 -o /dev/null -H "Connection: close" --local-port 41004 "http://[$IP6_S]/1m.bin" ||
 	fail "curl v6"
 ports+=(41004)
 sleep 0.5
@@ -73,8 +75,9 @@ PY
 }
 check "(e) shakeoff events --json: one handshake event per connection" events_ok
 
-# (d) nginx closed those connections first (Connection: close): each went ESTABLISHED ->
-# CLOSING (one FIN) -> TIME_WAIT (both), and leaves after 2*MSL = 4 s.
+# (d) Closed connections go ESTABLISHED -> CLOSING (one FIN) -> TIME_WAIT
+# (both), and leave after 2*MSL = 4 s. The close-first server keeps the
+# TIME_WAIT socket on its side, so its client can reuse the port at once.
 flow_state() {
 	bpftool -j map dump pinned /sys/fs/bpf/shakeoff/"$IF_S"/so_flows | python3 -c '
 import json, socket, sys
@@ -83,15 +86,16 @@ for e in json.load(sys.stdin):
     if socket.ntohs(k["sport"]) == int(sys.argv[1]):
         print(v["state"])' "$1"
 }
-check "(d) a closed connection is in TIME_WAIT" test "$(flow_state 41001)" = 4
+bye() { tcptool_c client $IP4_S 7200 --banner bye --bytes 0 --timeout 5 --local-port "$1"; }
+check "(d) a server-closed connection" bye 42001
+check "(d) is in TIME_WAIT" test "$(flow_state 42001)" = 4
+check "(d) as the server's own socket is" server_tw 42001
+check "(d) client-closed ones are too" test "$(flow_state 41001)" = 4
 tw0=$(so_stat time_wait_expired)
 # The same client port again at once: a SYN for a connection we track is
 # the kernel's, which recycles its own TIME_WAIT socket.
 known0=$(so_stat syn_known)
-server_tw() { in_s ss -Htan state time-wait "sport = :80" | grep -q ":$1\b"; }
-check "(d) ... as the server's own socket is" server_tw 41001
-check "(d) the port is reused during TIME_WAIT" \
-	in_c curl -sf -o /dev/null -H "Connection: close" --local-port 41001 "http://$IP4_S/1m.bin"
+check "(d) the port is reused during TIME_WAIT" bye 42001
 check "(d) by the kernel, as without shakeoff" test "$(($(so_stat syn_known) - known0))" = 1
 sleep 1
 check "(d) 1 s later the other entries are still there" test "$(flow_state 41002)" = 4
