@@ -8,38 +8,6 @@
 #include "tcpopt.h"
 #include "state.h"
 
-/*
- * The state of the kernel's socket for this segment's 4-tuple (a
- * BPF_TCP_* value), or -1 when there is none but maybe a listener.
- */
-static __always_inline int kernel_socket(struct xdp_md *ctx, const struct so_pkt *p)
-{
-	struct bpf_sock_tuple bt = {};
-	struct bpf_sock *sk;
-	__u32 size;
-	int state;
-
-	if (p->t.v6) {
-		__builtin_memcpy(bt.ipv6.saddr, p->t.saddr, 16);
-		__builtin_memcpy(bt.ipv6.daddr, p->t.daddr, 16);
-		bt.ipv6.sport = p->t.sport;
-		bt.ipv6.dport = p->t.dport;
-		size = sizeof(bt.ipv6);
-	} else {
-		bt.ipv4.saddr = p->t.saddr[0];
-		bt.ipv4.daddr = p->t.daddr[0];
-		bt.ipv4.sport = p->t.sport;
-		bt.ipv4.dport = p->t.dport;
-		size = sizeof(bt.ipv4);
-	}
-	sk = bpf_skc_lookup_tcp(ctx, &bt, size, BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
-		return -1;
-	state = sk->state;
-	bpf_sk_release(sk);
-	return state == BPF_TCP_LISTEN ? -1 : state;
-}
-
 /* A validated handshake, for the TC handoff and the event. */
 struct handshake {
 	__u32 data;    /* the cookie's option bits */

@@ -7,6 +7,7 @@
 #define SO_BPF_STATE_H
 
 #include "common.h"
+#include "parse.h"
 
 /*
  * Which set of so_halfopen a tuple uses. Keyed by a random seed so a remote
@@ -193,6 +194,38 @@ static __always_inline void flow_note(struct so_flow *f, __u8 flags, __u8 side)
 	now = bpf_ktime_get_coarse_ns();
 	if (now - f->seen_ns > 1000000000ULL)
 		f->seen_ns = now;
+}
+
+/*
+ * The state of the kernel's socket for this segment's 4-tuple (a
+ * BPF_TCP_* value), or -1 when there is none but maybe a listener.
+ */
+static __always_inline int kernel_socket(struct xdp_md *ctx, const struct so_pkt *p)
+{
+	struct bpf_sock_tuple bt = {};
+	struct bpf_sock *sk;
+	__u32 size;
+	int state;
+
+	if (p->t.v6) {
+		__builtin_memcpy(bt.ipv6.saddr, p->t.saddr, 16);
+		__builtin_memcpy(bt.ipv6.daddr, p->t.daddr, 16);
+		bt.ipv6.sport = p->t.sport;
+		bt.ipv6.dport = p->t.dport;
+		size = sizeof(bt.ipv6);
+	} else {
+		bt.ipv4.saddr = p->t.saddr[0];
+		bt.ipv4.daddr = p->t.daddr[0];
+		bt.ipv4.sport = p->t.sport;
+		bt.ipv4.dport = p->t.dport;
+		size = sizeof(bt.ipv4);
+	}
+	sk = bpf_skc_lookup_tcp(ctx, &bt, size, BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return -1;
+	state = sk->state;
+	bpf_sk_release(sk);
+	return state == BPF_TCP_LISTEN ? -1 : state;
 }
 
 #endif /* SO_BPF_STATE_H */

@@ -79,16 +79,22 @@ static __always_inline int handle_syn(struct xdp_md *ctx, const struct so_config
 		return XDP_DROP;
 	}
 	/*
-	 * A connection we track (open, closing, in TIME_WAIT) is the kernel's
-	 * to judge: it recycles TIME_WAIT for a new SYN, and our handoff
-	 * cannot place a socket over one.
+	 * A tuple we track: while the kernel has a socket for it (open,
+	 * closing, TIME_WAIT) the SYN is the kernel's to judge; it recycles
+	 * TIME_WAIT itself, and our handoff cannot place a socket over one.
+	 * Without one the tuple is free again. Only reused tuples pay for the
+	 * lookup, never a flood.
 	 */
 	if (bpf_map_lookup_elem(&so_flows, &p->t)) {
-		stat_inc(SO_STAT_SYN_KNOWN);
-		return XDP_PASS;
+		if (kernel_socket(ctx, p) >= 0) {
+			stat_inc(SO_STAT_SYN_KNOWN);
+			return XDP_PASS;
+		}
+		bpf_map_delete_elem(&so_flows, &p->t);
 	}
 	now = bpf_ktime_get_ns();
-	if (cfg->stateful) {
+	/* Above the backlog (a flood) the table is not even read: cookies only. */
+	if (cfg->stateful && !cfg->fallback) {
 		e = halfopen_pick(cfg, &p->t, p->seq, now, &repeat);
 		if (e && repeat) {
 			/* A retransmitted SYN gets the very same SYN-ACK. */
@@ -129,12 +135,10 @@ static __always_inline int handle_syn(struct xdp_md *ctx, const struct so_config
 	sa.window = cfg->window;
 	sa.ece = ecn;
 	so_synack_opts(&sa, &co, cfg->features, mss, cfg->wscale, tsval);
-	if (e) {
-		if (cfg->fallback)
-			stat_inc(SO_STAT_COOKIE_FALLBACK); /* the backlog is full: no new state */
-		else
-			halfopen_write(e, ctx, p, &sa, data, cfg->ttl, now);
-	}
+	if (e)
+		halfopen_write(e, ctx, p, &sa, data, cfg->ttl, now);
+	else if (cfg->stateful && cfg->fallback)
+		stat_inc(SO_STAT_COOKIE_FALLBACK);
 	return write_synack(ctx, cfg, p, &sa);
 }
 

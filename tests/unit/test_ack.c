@@ -305,6 +305,15 @@ static void test_established_socket_passes(void)
 	ack.payload_len = 10;
 	ASSERT_EQ(run_ack(&ack, &r), 2, "data on a kernel connection passes");
 	ASSERT_EQ(stat_get(SO_STAT_ESTABLISHED), est + 1, "established counted");
+	{
+		/* Now tracked; a SYN for it is the kernel's, which has the socket. */
+		__u64 known = stat_get(SO_STAT_SYN_KNOWN);
+		struct frame_spec again = syn;
+
+		again.flags = 0x02;
+		ASSERT_EQ(run_ack(&again, &r), 2, "SYN for a live kernel connection passed");
+		ASSERT_EQ(stat_get(SO_STAT_SYN_KNOWN), known + 1, "syn_known counted");
+	}
 
 	/* The same listener, another client port: no socket, no cookie. */
 	ack.sport++;
