@@ -42,7 +42,7 @@ USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_HDRS := $(wildcard tests/unit/*.h)
 
-.PHONY: all clean test unit demo vmlinux deps
+.PHONY: all clean test unit demo bench vmlinux deps
 all: shakeoff $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood
 
 $(DEPS_OK): scripts/deps.sh
@@ -57,7 +57,7 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_SYS_INC) -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
-$(OUTPUT)/%.bpf.o: bench/%.bpf.c $(wildcard include/*.h) | $(DEPS_OK)
+$(OUTPUT)/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) | $(DEPS_OK)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_SYS_INC) -c $< -o $@
 
@@ -80,6 +80,18 @@ $(OUTPUT)/test_unit: $(UNIT_SRCS) $(UNIT_HDRS) $(SKELS) | $(DEPS_OK)
 $(OUTPUT)/synflood: bench/synflood.c $(OUTPUT)/synflood.skel.h | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS) $(LDLIBS)
+
+BENCH_USER := user/retrans.c user/evsrv.c user/tables.c user/pin.c user/keys.c user/log.c \
+	user/sockdiag.c
+$(OUTPUT)/bench_cost: bench/cost.c tests/unit/frame.c $(BENCH_USER) $(USER_HDRS) $(SKELS) \
+		$(OUTPUT)/cost.skel.h | $(DEPS_OK)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) bench/cost.c tests/unit/frame.c $(BENCH_USER) -o $@ \
+		$(PKG_LIBS) $(LDLIBS)
+
+bench: all $(OUTPUT)/bench_cost $(OUTPUT)/sink.bpf.o $(OUTPUT)/drop.bpf.o
+	$(Q)bash scripts/deps.sh bench
+	$(Q)bash bench/run.sh
 
 test: all
 	$(Q)bash scripts/deps.sh test

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Programs for `make bench` part 1 (ns/packet with BPF_PROG_TEST_RUN).
+ *
+ * Test-run with repeat runs one frame over and over without restoring it,
+ * so shakeoff would time its own output (a SYN-ACK) after the first pass.
+ * `wrapper` rebuilds the input every time and tail-calls either shakeoff_xdp
+ * or xdp_drop: the difference of the two runs is the path's own cost.
+ * The baselines and the two cookie functions are idempotent and run bare.
+ */
+#include "../bpf/lib/common.h"
+#include "../bpf/lib/parse.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+enum vary {
+	VARY_NONE,   /* the same frame every time */
+	VARY_SPORT,  /* a new client port: a new connection every time */
+	VARY_ACK,    /* a new client port and a random ack number: a forged ACK */
+	VARY_COOKIE, /* a new client port and its valid cookie */
+};
+
+/* Set by bench/cost.c between runs (globals, not rodata: one load serves all). */
+#define TMPL_WORDS 32
+__u32 tmpl[TMPL_WORDS];
+__u32 tmpl_len;
+__u32 l4_off;
+__u32 vary;
+__u32 target;                /* 0: shakeoff_xdp, 1: xdp_drop */
+__u32 rearm_slot = ~0U;      /* a half-open entry to make live again */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} targets SEC(".maps");
+
+SEC("xdp")
+int xdp_drop(struct xdp_md *ctx)
+{
+	return XDP_DROP;
+}
+
+/* Ethernet, IP and TCP headers read and the port looked up: the floor. */
+SEC("xdp")
+int parse_only(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	const struct so_config *cfg = bpf_map_lookup_elem(&so_config, &zero);
+	struct so_pkt p = {};
+
+	if (cfg)
+		parse_frame(ctx, cfg, &p);
+	return XDP_DROP;
+}
+
+/* What every XDP responder does at least: swap MACs, send back. */
+SEC("xdp")
+int macswap_tx(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__u8 mac[ETH_ALEN];
+
+	if ((void *)(eth + 1) > end)
+		return XDP_DROP;
+	__builtin_memcpy(mac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
+	return XDP_TX;
+}
+
+/* The tuple of the template's IPv4 SYN/ACK, for the cookie functions. */
+static __always_inline int tuple4(void *data, void *end, struct so_tuple *t, struct iphdr **ip,
+				  struct tcphdr **th)
+{
+	*ip = data + sizeof(struct ethhdr);
+	*th = (void *)(*ip + 1);
+	if ((void *)(*th + 1) > end)
+		return -1;
+	t->saddr[0] = (*ip)->saddr;
+	t->daddr[0] = (*ip)->daddr;
+	t->sport = (*th)->source;
+	t->dport = (*th)->dest;
+	return 0;
+}
+
+/* Our cookie: SipHash-2-4 over the tuple, the ISN and the slot. */
+SEC("xdp")
+int cookie_siphash(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct so_tuple t = {};
+	const struct so_key *key;
+	struct iphdr *ip;
+	struct tcphdr *th;
+	__u64 slot = slot_now();
+
+	key = key_of_slot(slot);
+	if (!key || tuple4(data, end, &t, &ip, &th))
+		return XDP_ABORTED;
+	return so_cookie_make(so_cookie_hash(key->k, &t, bpf_ntohl(th->seq), slot), slot, 0x3f) ?
+		       XDP_DROP : XDP_PASS;
+}
+
+/* The kernel's cookie helper (the road not taken: docs/design.md). */
+SEC("xdp")
+int cookie_kernel(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct so_tuple t = {};
+	struct iphdr *ip;
+	struct tcphdr *th;
+
+	/* th_len must be the header's own length: the template's is 40. */
+	if (tuple4(data, end, &t, &ip, &th) || (void *)th + 40 > end)
+		return XDP_ABORTED;
+	return bpf_tcp_raw_gen_syncookie_ipv4(ip, th, 40) > 0 ? XDP_DROP : XDP_ABORTED;
+}
+
+SEC("xdp")
+int wrapper(struct xdp_md *ctx)
+{
+	void *data, *end;
+	__u32 *w, i, meta;
+	struct tcphdr *th;
+	struct so_tuple t = {};
+	int len;
+
+	/* Undo what the last pass did: metadata, length, bytes. */
+	meta = ctx->data - ctx->data_meta;
+	if (meta)
+		bpf_xdp_adjust_meta(ctx, meta);
+	len = (int)tmpl_len - (int)(ctx->data_end - ctx->data);
+	if (len)
+		bpf_xdp_adjust_tail(ctx, len);
+	barrier_var(ctx);
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	w = data;
+	for (i = 0; i < TMPL_WORDS && i < tmpl_len / 4; i++) {
+		if ((void *)(w + i + 1) > end)
+			return XDP_ABORTED;
+		w[i] = tmpl[i];
+	}
+	th = data + (l4_off & 0xff);
+	if ((void *)(th + 1) > end)
+		return XDP_ABORTED;
+	if (vary == VARY_SPORT || vary == VARY_COOKIE || vary == VARY_ACK)
+		th->source = bpf_get_prandom_u32();
+	if (vary == VARY_ACK)
+		th->ack_seq = bpf_get_prandom_u32();
+	if (vary == VARY_COOKIE) {
+		struct iphdr *ip;
+		struct tcphdr *th4;
+		__u64 slot = slot_now();
+		const struct so_key *key = key_of_slot(slot);
+
+		if (!key || tuple4(data, end, &t, &ip, &th4))
+			return XDP_ABORTED;
+		th4->ack_seq = bpf_htonl(so_cookie_make(so_cookie_hash(key->k, &t,
+								       bpf_ntohl(th4->seq) - 1, slot),
+						       slot, so_cookie_data(3, 1, 7)) + 1);
+	}
+	if (rearm_slot != ~0U) {
+		__u32 idx = rearm_slot;
+		struct so_halfopen *e = bpf_map_lookup_elem(&so_halfopen, &idx);
+
+		/* The ACK freed it and made a flow: bring back the entry, drop the flow. */
+		if (e) {
+			e->state = SO_SYN_RECV;
+			bpf_map_delete_elem(&so_flows, &e->t);
+		}
+	}
+	bpf_tail_call(ctx, &targets, target);
+	return XDP_ABORTED;
+}
