@@ -3,6 +3,8 @@
 #ifndef SO_CMD_H
 #define SO_CMD_H
 
+#include <stdbool.h>
+
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
@@ -11,6 +13,9 @@ int cmd_events(int argc, char **argv);
 
 /* An unknown option or a missing argument: one line, exit status 2. */
 int usage_error(const char *cmd, int argc, char **argv, int opt);
+/* After getopt: the one interface argument (required or not), nothing else.
+ * Returns 0, or -1 after reporting the error. */
+int iface_positional(const char *cmd, int argc, char **argv, const char **ifname, bool required);
 /* The interface argument of cmd: its index, or 0 after reporting the error. */
 int iface_arg(const char *cmd, const char *ifname);
 /* A positive integer argument; returns -1 after reporting the error. */

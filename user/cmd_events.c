@@ -159,12 +159,8 @@ int cmd_events(int argc, char **argv)
 			return usage_error(CMD, argc, argv, opt);
 		}
 	}
-	if (optind < argc)
-		ifname = argv[optind++];
-	if (optind < argc || !ifname) {
-		so_err(CMD ": expected one interface (see shakeoff events --help)");
+	if (iface_positional(CMD, argc, argv, &ifname, true))
 		return EXIT_USAGE;
-	}
 	events_sockname(ifname, sun.sun_path + 1, sizeof(sun.sun_path) - 1);
 	alen = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sun.sun_path + 1);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);

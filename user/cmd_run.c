@@ -156,16 +156,8 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 			return usage_error(CMD, argc, argv, opt);
 		}
 	}
-	if (optind < argc)
-		d->ifname = argv[optind++];
-	if (optind < argc) {
-		so_err(CMD ": unexpected argument %s", argv[optind]);
+	if (iface_positional(CMD, argc, argv, &d->ifname, true))
 		return EXIT_USAGE;
-	}
-	if (!d->ifname) {
-		so_err(CMD ": which interface? (see shakeoff run --help)");
-		return EXIT_USAGE;
-	}
 	if (!d->ports_str[0]) {
 		so_err(CMD ": --ports is required");
 		return EXIT_USAGE;

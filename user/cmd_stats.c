@@ -157,16 +157,8 @@ int cmd_stats(int argc, char **argv)
 			return usage_error(CMD, argc, argv, opt);
 		}
 	}
-	if (optind < argc)
-		ifname = argv[optind++];
-	if (optind < argc) {
-		so_err(CMD ": unexpected argument %s", argv[optind]);
+	if (iface_positional(CMD, argc, argv, &ifname, true))
 		return EXIT_USAGE;
-	}
-	if (!ifname) {
-		so_err(CMD ": which interface? (see shakeoff stats --help)");
-		return EXIT_USAGE;
-	}
 	if (need_root(CMD))
 		return EXIT_RUNTIME;
 	bpffs_ensure();

@@ -203,12 +203,8 @@ int cmd_status(int argc, char **argv)
 			return usage_error(CMD, argc, argv, opt);
 		}
 	}
-	if (optind < argc)
-		ifname = argv[optind++];
-	if (optind < argc) {
-		so_err(CMD ": unexpected argument %s", argv[optind]);
+	if (iface_positional(CMD, argc, argv, &ifname, false))
 		return EXIT_USAGE;
-	}
 	if (need_root(CMD))
 		return EXIT_RUNTIME;
 	bpffs_ensure();

@@ -68,36 +68,26 @@ int ports_count(const __u8 bitmap[SO_PORT_BITMAP_BYTES])
 	return n;
 }
 
-int sysctl_read(const char *name, long *val)
+/* Field n (from 0) of an integer sysctl: tcp_rmem's maximum is field 2. */
+static int sysctl_read_field(const char *name, int n, long *val)
 {
 	char path[256];
 	FILE *f;
-	int ok;
+	int i, ok = 1;
 
 	snprintf(path, sizeof(path), "/proc/sys/%s", name);
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	ok = fscanf(f, "%ld", val) == 1;
+	for (i = 0; i <= n && ok; i++)
+		ok = fscanf(f, "%ld", val) == 1;
 	fclose(f);
 	return ok ? 0 : -EINVAL;
 }
 
-/* The third field of a "min default max" sysctl like tcp_rmem. */
-static int sysctl_read_max(const char *name, long *val)
+int sysctl_read(const char *name, long *val)
 {
-	char path[256];
-	long a, b;
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof(path), "/proc/sys/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	ok = fscanf(f, "%ld %ld %ld", &a, &b, val) == 3;
-	fclose(f);
-	return ok ? 0 : -EINVAL;
+	return sysctl_read_field(name, 0, val);
 }
 
 /* An ioctl, not /sys/class/net: /sys may show another network namespace. */
@@ -142,7 +132,7 @@ int config_from_host(struct so_config *c, const char *ifname, unsigned int mss_m
 	if (!sysctl_read("net/ipv4/tcp_ecn", &v) && v)
 		c->features |= SO_F_ECN;
 
-	err = sysctl_read_max("net/ipv4/tcp_rmem", &rmem2);
+	err = sysctl_read_field("net/ipv4/tcp_rmem", 2, &rmem2);
 	if (!err)
 		err = sysctl_read("net/core/rmem_max", &rmem_max);
 	if (err)

@@ -43,15 +43,25 @@ int usage_error(const char *cmd, int argc, char **argv, int opt)
 	return EXIT_USAGE;
 }
 
+int iface_positional(const char *cmd, int argc, char **argv, const char **ifname, bool required)
+{
+	if (optind < argc)
+		*ifname = argv[optind++];
+	if (optind < argc) {
+		so_err("%s: unexpected argument %s", cmd, argv[optind]);
+		return -1;
+	}
+	if (required && !*ifname) {
+		so_err("%s: which interface? (see shakeoff %s --help)", cmd, cmd);
+		return -1;
+	}
+	return 0;
+}
+
 int iface_arg(const char *cmd, const char *ifname)
 {
-	int ifindex;
+	int ifindex = if_nametoindex(ifname);
 
-	if (!ifname) {
-		so_err("%s: which interface? (see shakeoff %s --help)", cmd, cmd);
-		return 0;
-	}
-	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		so_err("%s: %s: no such interface", cmd, ifname);
 	return ifindex;

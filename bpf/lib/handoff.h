@@ -26,7 +26,7 @@ static __always_inline int handoff_tuple(struct __sk_buff *skb, const struct so_
 	int off = parse_l2(data, end, &proto);
 
 	/* The kernel may have untagged a VLAN since XDP saw the frame. */
-	if (off < 0 || l4_off > 2048)
+	if (off < 0 || l4_off > SO_L4_OFF_MAX)
 		return -1;
 	ports = data + off + l4_off;
 	if ((void *)(ports + 2) > end)
