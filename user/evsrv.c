@@ -67,7 +67,12 @@ static int on_ring(void *ctx, void *data, size_t len)
 			ev.rtt_us = (ev.time_ns - s->last_ns) / 1000;
 		}
 	}
-	if (ev.type == SO_EV_HANDSHAKE && ev.rtt_us)
+	/*
+	 * Percentiles from handshakes that completed via state: timed to the
+	 * microsecond. A cookie handshake's RTT comes from the TSecr, to the
+	 * millisecond: good for its event, too coarse for a percentile.
+	 */
+	if (ev.type == SO_EV_HANDSHAKE && ev.via == SO_VIA_STATE && ev.rtt_us)
 		d->rtt_hist[rtt_bucket(ev.rtt_us)]++;
 	events_publish(d, &ev);
 	return 0;
