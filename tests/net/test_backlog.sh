@@ -26,12 +26,12 @@ check "the flow table holds 4096" test "$(map_field so_flows capacity)" = 4096
 mem_ho=$(map_field so_halfopen bytes) mem_fl=$(map_field so_flows bytes)
 
 # A connection from before the flood, busy all through it.
-tcptool_c hold $IP4_S 7000 --seconds 9 >"$WORK/hold.out" 2>&1 &
+tcptool_c hold $IP4_S 7000 --seconds 12 >"$WORK/hold.out" 2>&1 &
 hold=$!
 sleep 0.5
 flows0=$(so_stat flows)
 in_c "$SYNFLOOD" --dev "$IF_C" --dst-mac "$MAC_S" --dst $IP4_S --dport 7000 --opts \
-	--duration 5 >"$WORK/flood.out" 2>&1 &
+	--duration 8 >"$WORK/flood.out" 2>&1 &
 flood=$!
 sleep 1
 backlog_is() { test "$(so_stat backlog)" = "$1"; }
