@@ -135,7 +135,7 @@ int cmd_events(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun;
 	const char *ifname = NULL;
 	struct so_event ev;
 	bool json = false;
@@ -161,8 +161,7 @@ int cmd_events(int argc, char **argv)
 	}
 	if (iface_positional(CMD, argc, argv, &ifname, true))
 		return EXIT_USAGE;
-	events_sockname(ifname, sun.sun_path + 1, sizeof(sun.sun_path) - 1);
-	alen = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sun.sun_path + 1);
+	alen = events_addr(ifname, &sun);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, alen)) {
 		if (!iface_arg(CMD, ifname))

@@ -34,24 +34,17 @@ struct counters {
 
 static int counters_read(int fd, struct counters *c)
 {
-	int ncpu = libbpf_num_possible_cpus(), cpu;
-	__u64 *vals = calloc(ncpu, sizeof(*vals));
 	__u32 i;
+	int err;
 
-	if (!vals)
-		return -ENOMEM;
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < SO_STAT_MAX; i++) {
-		if (bpf_map_lookup_elem(fd, &i, vals)) {
-			free(vals);
-			return -errno;
-		}
-		for (cpu = 0; cpu < ncpu; cpu++)
-			c->v[i] += vals[cpu];
+		err = stat_sum(fd, i, &c->v[i]);
+		if (err)
+			return err;
 		if (i >= SO_STAT_DROP_FIRST)
 			c->dropped_malformed += c->v[i];
 	}
-	free(vals);
 	return 0;
 }
 

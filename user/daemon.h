@@ -5,6 +5,8 @@
 
 #include <linux/types.h>
 #include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <xdp/libxdp.h>
 
 #include "shakeoff.h"
@@ -77,7 +79,7 @@ void events_consume(struct daemon *d);
 /* Send one event to every reader of `shakeoff events`; never blocks. */
 void events_publish(struct daemon *d, const struct so_event *ev);
 void rtt_publish(struct daemon *d);
-/* The abstract unix socket name of ifname's event stream. */
-void events_sockname(const char *ifname, char *buf, size_t len);
+/* The abstract unix socket address of ifname's event stream; its length. */
+socklen_t events_addr(const char *ifname, struct sockaddr_un *sun);
 
 #endif /* SO_DAEMON_H */

@@ -21,17 +21,12 @@
 #include "pin.h"
 #include "shakeoff.skel.h"
 
-void events_sockname(const char *ifname, char *buf, size_t len)
-{
-	snprintf(buf, len, "shakeoff/%s", pin_name(ifname));
-}
-
-static socklen_t sock_addr(const char *ifname, struct sockaddr_un *sun)
+socklen_t events_addr(const char *ifname, struct sockaddr_un *sun)
 {
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
-	/* Abstract: sun_path[0] stays 0. */
-	events_sockname(ifname, sun->sun_path + 1, sizeof(sun->sun_path) - 1);
+	/* Abstract (sun_path[0] stays 0): it belongs to the network namespace. */
+	snprintf(sun->sun_path + 1, sizeof(sun->sun_path) - 1, "shakeoff/%s", pin_name(ifname));
 	return offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sun->sun_path + 1);
 }
 
@@ -81,7 +76,7 @@ static int on_ring(void *ctx, void *data, size_t len)
 int events_init(struct daemon *d)
 {
 	struct sockaddr_un sun;
-	socklen_t alen = sock_addr(d->ifname, &sun);
+	socklen_t alen = events_addr(d->ifname, &sun);
 	int i;
 
 	for (i = 0; i < SO_MAX_SUBSCRIBERS; i++)

@@ -50,20 +50,14 @@ void counter_add(struct daemon *d, enum so_stat idx, __u64 n)
 
 int retrans_init(struct daemon *d)
 {
-	int ncpu = libbpf_num_possible_cpus(), err, i, cpu;
-	__u64 now = now_mono_ns(), vals[ncpu];
+	__u64 now = now_mono_ns();
 	__u32 key;
+	int err, i;
 
 	/* Our counters go on from what a previous run left in the pinned map. */
-	for (i = 0; i < SO_STAT_MAX; i++) {
-		key = i;
-		if (!SO_STAT_DAEMON(i) ||
-		    bpf_map__lookup_elem(d->skel->maps.so_stats, &key, sizeof(key), vals,
-					 sizeof(vals), 0))
-			continue;
-		for (cpu = 0; cpu < ncpu; cpu++)
-			d->counters[i] += vals[cpu];
-	}
+	for (i = 0; i < SO_STAT_MAX; i++)
+		if (SO_STAT_DAEMON(i))
+			stat_sum(bpf_map__fd(d->skel->maps.so_stats), i, &d->counters[i]);
 	err = halfopen_map(bpf_map__fd(d->skel->maps.so_halfopen), &d->ho);
 	if (err)
 		return err;
@@ -161,14 +155,9 @@ static void expired(struct daemon *d, const struct so_halfopen *e, __u64 now, __
 /* The data plane's count of SYNs answered without state since it started. */
 static __u64 fallback_syns(struct daemon *d)
 {
-	int ncpu = libbpf_num_possible_cpus(), cpu;
-	__u32 key = SO_STAT_COOKIE_FALLBACK;
-	__u64 vals[ncpu], sum = 0;
+	__u64 sum;
 
-	if (bpf_map__lookup_elem(d->skel->maps.so_stats, &key, sizeof(key), vals, sizeof(vals), 0))
-		return 0;
-	for (cpu = 0; cpu < ncpu; cpu++)
-		sum += vals[cpu];
+	stat_sum(bpf_map__fd(d->skel->maps.so_stats), SO_STAT_COOKIE_FALLBACK, &sum);
 	return sum;
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "pin.h"
 #include "tables.h"
@@ -55,6 +56,19 @@ __u32 halfopen_live(const struct halfopen_view *v, __u64 life_ns, __u64 now_ns)
 			n++;
 	}
 	return n;
+}
+
+int stat_sum(int fd, __u32 idx, __u64 *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	__u64 vals[ncpu];
+
+	*sum = 0;
+	if (bpf_map_lookup_elem(fd, &idx, vals))
+		return -errno;
+	for (cpu = 0; cpu < ncpu; cpu++)
+		*sum += vals[cpu];
+	return 0;
 }
 
 long map_count(int fd, __u32 key_size)

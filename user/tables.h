@@ -19,6 +19,8 @@ int halfopen_map(int fd, struct halfopen_view *v);
 void halfopen_unmap(struct halfopen_view *v);
 /* Entries in SYN_RECV that are younger than life_ns: the backlog in use. */
 __u32 halfopen_live(const struct halfopen_view *v, __u64 life_ns, __u64 now_ns);
+/* Counter idx of the per-CPU so_stats map, summed over the CPUs. 0 or -errno. */
+int stat_sum(int fd, __u32 idx, __u64 *sum);
 /* Entries of a hash map (so_flows), by iterating its keys. */
 long map_count(int fd, __u32 key_size);
 __u64 now_mono_ns(void);
