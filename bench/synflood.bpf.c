@@ -4,6 +4,14 @@
  * mode: each run rewrites the template frame's source address, source port
  * and ISN at random, fixes both checksums, and sends it with XDP_TX. The
  * page pool hands frames back dirty, so every varying field is rewritten.
+ *
+ * One thing cannot be rewritten from here: live-frames mode sends the page's
+ * stored xdp_frame, refreshed from the context only when this program
+ * changes the context. A responder across veth that shortens our frame in
+ * place (an answer shorter than the SYN) shortens that stored length, and
+ * the next SYN from that page goes out cut. Trimming here on every run would
+ * fix it and cost more than half the generator's rate, so the responders
+ * measured answer at the SYN's own length (shakeoff does for --opts SYNs).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
