@@ -26,7 +26,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Werror -fno-strict-aliasing -std=gnu11 -Iinclude -I$(OUTPUT)
-LDLIBS += -lelf -lz
+LDLIBS += -lelf -lz -lm
 
 BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_x86 -Wall -Werror -I. -Iinclude
 # System headers after ours, so vmlinux.h wins over <linux/*.h>.
@@ -81,15 +81,15 @@ $(OUTPUT)/synflood: bench/synflood.c $(OUTPUT)/synflood.skel.h | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS) $(LDLIBS)
 
-BENCH_USER := user/retrans.c user/evsrv.c user/tables.c user/pin.c user/keys.c user/log.c \
-	user/sockdiag.c
+BENCH_USER := user/halfopen.c user/flows.c user/evsrv.c user/maps.c user/config.c user/pin.c \
+	user/keys.c user/log.c user/sockdiag.c user/attach.c
 $(OUTPUT)/bench_cost: bench/cost.c tests/unit/frame.c $(BENCH_USER) $(USER_HDRS) $(SKELS) \
 		$(OUTPUT)/cost.skel.h | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) bench/cost.c tests/unit/frame.c $(BENCH_USER) -o $@ \
 		$(PKG_LIBS) $(LDLIBS)
 
-bench: all $(OUTPUT)/bench_cost $(OUTPUT)/sink.bpf.o $(OUTPUT)/drop.bpf.o
+bench: all $(OUTPUT)/bench_cost $(OUTPUT)/sink.bpf.o $(OUTPUT)/drop.bpf.o $(OUTPUT)/reference.bpf.o
 	$(Q)bash scripts/deps.sh bench
 	$(Q)bash bench/run.sh
 

@@ -7,6 +7,8 @@
  * `wrapper` rebuilds the input every time and tail-calls either shakeoff_xdp
  * or xdp_drop: the difference of the two runs is the path's own cost.
  * The baselines and the two cookie functions are idempotent and run bare.
+ * The same wrapper, run once per call with a fresh frame each time, gives
+ * the cold figures (bench/cost.c).
  */
 #include "../bpf/lib/common.h"
 #include "../bpf/lib/parse.h"
@@ -15,9 +17,9 @@ char LICENSE[] SEC("license") = "GPL";
 
 enum vary {
 	VARY_NONE,   /* the same frame every time */
-	VARY_SPORT,  /* a new client port: a new connection every time */
-	VARY_ACK,    /* a new client port and a random ack number: a forged ACK */
-	VARY_COOKIE, /* a new client port and its valid cookie */
+	VARY_SPORT,  /* a new client address and port: a new connection every time */
+	VARY_ACK,    /* a new client and a random ack number: a forged ACK */
+	VARY_COOKIE, /* a new client and its valid cookie */
 };
 
 /* Set by bench/cost.c between runs (globals, not rodata: one load serves all). */
@@ -26,12 +28,12 @@ __u32 tmpl[TMPL_WORDS];
 __u32 tmpl_len;
 __u32 l4_off;
 __u32 vary;
-__u32 target;                /* 0: shakeoff_xdp, 1: xdp_drop */
+__u32 target;                /* 0: shakeoff_xdp, 1: xdp_drop, 2: the reference responder */
 __u32 rearm_slot = ~0U;      /* a half-open entry to make live again */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, __u32);
 } targets SEC(".maps");
@@ -47,11 +49,12 @@ SEC("xdp")
 int parse_only(struct xdp_md *ctx)
 {
 	__u32 zero = 0;
-	const struct so_config *cfg = bpf_map_lookup_elem(&so_config, &zero);
-	struct so_pkt p = {};
+	struct so_ctx c = { .xdp = ctx };
 
-	if (cfg)
-		parse_frame(ctx, cfg, &p);
+	c.cfg = bpf_map_lookup_elem(&so_config, &zero);
+	c.cnt = bpf_map_lookup_elem(&so_stats, &zero);
+	if (c.cfg && c.cnt)
+		parse_frame(&c);
 	return XDP_DROP;
 }
 
@@ -95,12 +98,17 @@ int cookie_siphash(struct xdp_md *ctx)
 	const struct so_key *key;
 	struct iphdr *ip;
 	struct tcphdr *th;
-	__u64 slot = slot_now();
+	__u32 zero = 0;
+	const struct so_config *cfg = bpf_map_lookup_elem(&so_config, &zero);
+	__u64 slot;
 
+	if (!cfg)
+		return XDP_ABORTED;
+	slot = slot_of(cfg, coarse_ns());
 	key = key_of_slot(slot);
 	if (!key || tuple4(data, end, &t, &ip, &th))
 		return XDP_ABORTED;
-	return so_cookie_make(so_cookie_hash(key->k, &t, bpf_ntohl(th->seq), slot), slot, 0x3f) ?
+	return so_cookie_make(so_cookie_hash(key->k, &t, bpf_ntohl(th->seq)), slot, 0x3f) ?
 		       XDP_DROP : XDP_PASS;
 }
 
@@ -147,21 +155,34 @@ int wrapper(struct xdp_md *ctx)
 	th = data + (l4_off & 0xff);
 	if ((void *)(th + 1) > end)
 		return XDP_ABORTED;
-	if (vary == VARY_SPORT || vary == VARY_COOKIE || vary == VARY_ACK)
+	if (vary == VARY_SPORT || vary == VARY_COOKIE || vary == VARY_ACK) {
+		/* 48 random bits of tuple: a port alone would repeat every 65536. */
+		struct iphdr *ip = data + sizeof(struct ethhdr);
+
+		if ((void *)(ip + 1) > end)
+			return XDP_ABORTED;
+		ip->saddr = bpf_get_prandom_u32();
 		th->source = bpf_get_prandom_u32();
+	}
 	if (vary == VARY_ACK)
 		th->ack_seq = bpf_get_prandom_u32();
 	if (vary == VARY_COOKIE) {
 		struct iphdr *ip;
 		struct tcphdr *th4;
-		__u64 slot = slot_now();
-		const struct so_key *key = key_of_slot(slot);
+		__u32 zero = 0;
+		const struct so_config *cfg = bpf_map_lookup_elem(&so_config, &zero);
+		const struct so_key *key;
+		__u64 slot;
 
+		if (!cfg)
+			return XDP_ABORTED;
+		slot = slot_of(cfg, coarse_ns());
+		key = key_of_slot(slot);
 		if (!key || tuple4(data, end, &t, &ip, &th4))
 			return XDP_ABORTED;
 		th4->ack_seq = bpf_htonl(so_cookie_make(so_cookie_hash(key->k, &t,
-								       bpf_ntohl(th4->seq) - 1, slot),
-						       slot, so_cookie_data(3, 1, 7)) + 1);
+								       bpf_ntohl(th4->seq) - 1),
+						       slot, so_copts(3, 1, 7)) + 1);
 	}
 	if (rearm_slot != ~0U) {
 		__u32 idx = rearm_slot;
@@ -169,8 +190,9 @@ int wrapper(struct xdp_md *ctx)
 
 		/* The ACK freed it and made a flow: bring back the entry, drop the flow. */
 		if (e) {
-			e->state = SO_SYN_RECV;
-			bpf_map_delete_elem(&so_flows, &e->t);
+			e->flags |= SO_HO_LIVE;
+			__builtin_memcpy(t.saddr, e->saddr, SO_TUPLE_ADDR_WORDS * 4);
+			bpf_map_delete_elem(&so_flows, &t);
 		}
 	}
 	bpf_tail_call(ctx, &targets, target);

@@ -17,7 +17,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#include "pkt.h"
+#include "synack.h"
 
 #define TMPL_WORDS 32
 

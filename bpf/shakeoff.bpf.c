@@ -5,34 +5,36 @@
 #include "lib/syn.h"
 #include "lib/ack.h"
 #include "lib/handoff.h"
-#include "lib/egress.h"
+#include "lib/close.h"
+#include <bpf/bpf_tracing.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
 SEC("xdp")
-int shakeoff_xdp(struct xdp_md *ctx)
+int shakeoff_xdp(struct xdp_md *xdp)
 {
-	const struct so_config *cfg;
+	struct so_ctx c; /* not zeroed: every field is written before it is read */
 	__u32 zero = 0;
-	struct so_pkt p = {};
 	int ret;
 
-	cfg = bpf_map_lookup_elem(&so_config, &zero);
-	if (!cfg)
+	c.xdp = xdp;
+	c.cfg = bpf_map_lookup_elem(&so_config, &zero);
+	c.cnt = bpf_map_lookup_elem(&so_stats, &zero);
+	if (!c.cfg || !c.cnt)
 		return XDP_PASS;
-	ret = parse_frame(ctx, cfg, &p);
-	if (ret == SO_CONTINUE) {
-		if (p.flags & SO_TCP_SYN)
-			ret = p.flags & SO_TCP_ACK ? XDP_PASS : handle_syn(ctx, cfg, &p);
-		else if (p.flags & SO_TCP_RST)
-			ret = handle_rst(cfg, &p);
-		else if (p.flags & SO_TCP_ACK)
-			ret = handle_ack(ctx, cfg, &p);
-		else
-			ret = XDP_PASS; /* neither SYN nor ACK: the kernel's rules apply */
-	}
+	ret = parse_frame(&c);
+	if (ret != SO_CONTINUE)
+		return ret; /* not ours (passed untouched), or malformed (dropped, counted) */
+	if (c.seg.flags & SO_TCP_SYN)
+		ret = c.seg.flags & SO_TCP_ACK ? XDP_PASS : handle_syn(&c);
+	else if (c.seg.flags & SO_TCP_RST)
+		ret = handle_rst(&c);
+	else if (c.seg.flags & SO_TCP_ACK)
+		ret = handle_ack(&c);
+	else
+		ret = XDP_PASS; /* neither SYN nor ACK: the kernel's rules apply */
 	if (ret == XDP_PASS)
-		stat_inc(SO_STAT_PASSED);
+		c.cnt->passed++;
 	return ret;
 }
 
@@ -43,9 +45,9 @@ int shakeoff_tc(struct __sk_buff *skb)
 	return handoff(skb);
 }
 
-/* Egress: the server's FIN and RST, for the flow table's close tracking. */
-SEC("tc")
-int shakeoff_tc_out(struct __sk_buff *skb)
+/* The server's side of every close, from the kernel's socket states. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(shakeoff_close, const struct sock *sk, int oldstate, int newstate)
 {
-	return egress(skb);
+	return socket_closing(sk, oldstate, newstate);
 }

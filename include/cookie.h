@@ -5,19 +5,21 @@
  *
  * The 32-bit ISN we send (the cookie):
  *
- *   31                         8 7            1   0
- *  +----------------------------+--------------+---+
- *  |     H[63:40] (24 bits)     | data ^ H[39:33] | p |
- *  +----------------------------+--------------+---+
- *   data (7 bits) = wscale(4) << 3 | sack(1) << 2 | mss index(2)
+ *   31                         8 7                 1   0
+ *  +----------------------------+-------------------+---+
+ *  |     H[63:40] (24 bits)     | copts ^ H[39:33]  | p |
+ *  +----------------------------+-------------------+---+
+ *   copts (7 bits) = wscale(4) << 3 | sack(1) << 2 | mss index(2)
  *   p = slot & 1
  *
- * H = SipHash-2-4(key[slot], client addr, server addr, ports, client ISN, slot).
- * The parity bit tells the checker which of the two live slots to hash, so
- * a check costs one hash. Every data value decodes to valid options, so a
- * forged ACK is accepted only if it hits the 24 hash bits: 2^-24 per try.
- * The low 32 bits of H key the SYN-ACK's TSval offset (never the raw clock),
- * whose low bit carries ECN when timestamps are on.
+ * H = SipHash-2-4(key[slot], client addr, server addr, ports, client ISN).
+ * Each time slot has its own key, so the slot needs no place in the input
+ * (IPv4: two message words). The parity bit tells the checker which of the
+ * two live slots' keys to use, so a check costs one hash. Every copts value
+ * decodes to valid options, so a forged ACK is accepted only if it hits the
+ * 24 hash bits: 2^-24 per try. The low 32 bits of H key the SYN-ACK's
+ * TSval offset (never the raw clock), whose low bit carries ECN when
+ * timestamps are on.
  */
 #ifndef SHAKEOFF_COOKIE_H
 #define SHAKEOFF_COOKIE_H
@@ -31,8 +33,8 @@
 /* Sizes of IPv4 and IPv6 MSS tables (the kernel's, from real traffic). */
 #define SO_MSS_IDX_MAX 3
 
-#define SO_COOKIE_DATA_BITS 7
-#define SO_COOKIE_DATA_MASK ((1U << SO_COOKIE_DATA_BITS) - 1)
+#define SO_COPTS_BITS 7
+#define SO_COPTS_MASK ((1U << SO_COPTS_BITS) - 1)
 
 struct so_sip {
 	__u64 v0, v1, v2, v3;
@@ -107,7 +109,7 @@ static __always_inline __u64 so_sip_final(struct so_sip *s)
 #endif
 
 static __always_inline __u64 so_cookie_hash(const __u64 key[2], const struct so_tuple *t,
-					    __u32 cisn, __u64 slot)
+					    __u32 cisn)
 {
 	struct so_sip s;
 
@@ -121,7 +123,6 @@ static __always_inline __u64 so_cookie_hash(const __u64 key[2], const struct so_
 		so_sip_word(&s, so_ntoh32(t->saddr[0]) << 32 | so_ntoh32(t->daddr[0]));
 	}
 	so_sip_word(&s, so_ntoh16(t->sport) << 48 | so_ntoh16(t->dport) << 32 | cisn);
-	so_sip_word(&s, slot);
 	return so_sip_final(&s);
 }
 
@@ -131,27 +132,28 @@ static __always_inline __u64 so_cookie_slot(__u32 cookie, __u64 now)
 	return ((cookie ^ now) & 1) ? now - 1 : now;
 }
 
-static __always_inline __u32 so_cookie_make(__u64 h, __u64 slot, __u32 data)
+static __always_inline __u32 so_cookie_make(__u64 h, __u64 slot, __u32 copts)
 {
-	return (__u32)(h >> 40) << 8 | ((data ^ (__u32)(h >> 33)) & SO_COOKIE_DATA_MASK) << 1 |
+	return (__u32)(h >> 40) << 8 | ((copts ^ (__u32)(h >> 33)) & SO_COPTS_MASK) << 1 |
 	       (__u32)(slot & 1);
 }
 
-/* Returns the cookie's data bits, or -1 if the cookie is not ours. */
+/* Returns the cookie's option bits, or -1 if the cookie is not ours. */
 static __always_inline int so_cookie_check(__u32 cookie, __u64 h)
 {
 	if (cookie >> 8 != (__u32)(h >> 40))
 		return -1;
-	return ((cookie >> 1) ^ (__u32)(h >> 33)) & SO_COOKIE_DATA_MASK;
+	return ((cookie >> 1) ^ (__u32)(h >> 33)) & SO_COPTS_MASK;
 }
 
-static __always_inline __u32 so_cookie_data(__u32 mss_idx, __u32 sack, __u32 wscale)
+/* The option bits a cookie carries: what the handoff needs back from the ACK. */
+static __always_inline __u32 so_copts(__u32 mss_idx, __u32 sack, __u32 wscale)
 {
 	return wscale << 3 | sack << 2 | mss_idx;
 }
-#define SO_DATA_MSS_IDX(d) ((d) & 3)
-#define SO_DATA_SACK(d) (((d) >> 2) & 1)
-#define SO_DATA_WSCALE(d) (((d) >> 3) & 0xf)
+#define SO_COPTS_MSS_IDX(c) ((c) & 3)
+#define SO_COPTS_SACK(c) (((c) >> 2) & 1)
+#define SO_COPTS_WSCALE(c) (((c) >> 3) & 0xf)
 
 /*
  * MSS tables: the kernel's (net/ipv4/syncookies.c, net/ipv6/syncookies.c),

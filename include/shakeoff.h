@@ -1,51 +1,73 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one header shared by the BPF programs and userspace: map values,
- * statistics, constants. Only __u* types, so it compiles on both sides
- * (BPF gets them from vmlinux.h, userspace from <linux/types.h>).
+ * statistics, constants. Only __u* types and struct bpf_spin_lock, so it
+ * compiles on both sides (BPF gets them from vmlinux.h, userspace from the
+ * uapi headers).
  */
 #ifndef SHAKEOFF_H
 #define SHAKEOFF_H
 
-/*
- * Statistics: one per-CPU array indexed by enum so_stat. The X-macro keeps
- * the index, the JSON name and the description in one place.
- *   X(ENUM, json_name, description)
- * The drop reasons are counters of their own (every drop has a name) and
- * their sum is reported as dropped_malformed.
- */
-#define SO_STATS(X)                                                                        \
-	X(SYN_RECV, syn_recv, "SYNs to protected ports")                                   \
-	X(SYNACK_SENT, synack_sent, "SYN-ACKs sent by XDP")                                \
-	X(SYNACK_RETRANS, synack_retrans, "SYN-ACKs retransmitted by the daemon")          \
-	X(ACK_VALID, ack_valid, "handshake-completing ACKs that validated")                \
-	X(ACK_INVALID, ack_invalid, "ACKs without a socket or a valid cookie (dropped)")   \
-	X(ESTABLISHED, established, "ACKs passed because the kernel has the socket")       \
-	X(HANDOFF_OK, handoff_ok, "validated ACKs turned into kernel sockets")             \
-	X(HANDOFF_FAIL, handoff_fail, "validated ACKs the handoff could not place")         \
-	X(COOKIE_FALLBACK, cookie_fallback, "SYNs answered statelessly above the backlog") \
-	X(SYN_PASSED, syn_passed, "SYNs left to the kernel (no key, no room to answer)")  \
-	X(SYN_KNOWN, syn_known, "SYNs for a tracked connection, left to the kernel")      \
-	X(SYN_REPEAT, syn_repeat, "retransmitted SYNs answered from their entry")         \
-	X(ACK_VIA_STATE, ack_via_state, "valid ACKs matched in the half-open table")      \
-	X(PASSED, passed, "frames passed to the kernel")                                   \
-	X(EVENTS_LOST, events_lost, "events the ring buffer had no room for")             \
-	X(EXPIRED_HALF_OPEN, expired_half_open, "half-open entries expired")               \
-	X(TIME_WAIT_EXPIRED, time_wait_expired, "TIME_WAIT entries expired")               \
-	X(FLOW_IDLE_EXPIRED, flow_idle_expired, "idle flow entries expired")               \
-	X(DROP_FRAGMENT, drop_fragment, "IP fragments to a protected port")                \
-	X(DROP_HDRLEN, drop_hdrlen, "inconsistent IP or TCP header lengths")               \
-	X(DROP_FLAGS, drop_flags, "SYN with RST or FIN")                                   \
-	X(DROP_EXTHDRS, drop_exthdrs, "IPv6 extension chain longer than we walk")
+#ifndef __bpf__
+#include <linux/types.h>
+#include <linux/bpf.h> /* struct bpf_spin_lock */
+#endif
 
-#define SO_STAT_ENUM(e, name, desc) SO_STAT_##e,
-enum so_stat { SO_STATS(SO_STAT_ENUM) SO_STAT_MAX };
-#undef SO_STAT_ENUM
-#define SO_STAT_DROP_FIRST SO_STAT_DROP_FRAGMENT /* drop reasons run to the end */
-/* Written by the daemon alone (in CPU 0's slot), never by the programs. */
-#define SO_STAT_DAEMON(i)                                                        \
-	((i) == SO_STAT_SYNACK_RETRANS || (i) == SO_STAT_EXPIRED_HALF_OPEN ||     \
-	 (i) == SO_STAT_TIME_WAIT_EXPIRED || (i) == SO_STAT_FLOW_IDLE_EXPIRED)
+/*
+ * The data plane's counters: one struct per CPU (so_stats[0]), looked up
+ * once per packet, every field named for `bpftool map dump`. The X-macros
+ * keep the field, its JSON name and its description in one place:
+ *   X(name, description)
+ * The drop reasons are counters of their own (every drop has a name);
+ * `stats` reports their sum as dropped_malformed.
+ */
+#define SO_STATS(X)                                                                          \
+	X(syn_recv, "SYNs to protected ports")                                               \
+	X(synack_sent, "SYN-ACKs sent by XDP")                                               \
+	X(syn_repeat, "retransmitted SYNs answered from their entry")                        \
+	X(cookie_fallback, "SYNs answered without state above the backlog")                  \
+	X(syn_known, "SYNs for a connection the kernel has, left to it")                     \
+	X(syn_passed, "SYNs left to the kernel (no key: the daemon is gone)")                \
+	X(halfopen_evicted, "live half-open entries a full set gave up to a newer SYN")      \
+	X(ack_valid, "handshake-completing ACKs that validated")                             \
+	X(ack_via_state, "valid ACKs matched in the half-open table")                        \
+	X(ack_invalid, "ACKs without a flow, an entry, a socket or a valid cookie (dropped)") \
+	X(established, "segments passed because the connection is known")                   \
+	X(handoff_ok, "validated ACKs turned into kernel sockets")                           \
+	X(handoff_fail, "validated ACKs the handoff could not place")                        \
+	X(passed, "segments to protected ports passed to the kernel")                        \
+	X(events_lost, "handshake events the ring buffer had no room for")
+
+#define SO_DROPS(X)                                                          \
+	X(drop_fragment, "IP fragments to a protected port")                 \
+	X(drop_hdrlen, "inconsistent IP or TCP header lengths")              \
+	X(drop_flags, "SYN with RST or FIN")                                 \
+	X(drop_exthdrs, "IPv6 extension chain longer than we walk")
+
+#define SO_COUNTER_FIELD(name, desc) __u64 name;
+struct so_counters {
+	SO_STATS(SO_COUNTER_FIELD)
+	SO_DROPS(SO_COUNTER_FIELD)
+};
+
+/*
+ * What the daemon counts and measures (so_daemon[0]), published under the
+ * map's spin lock in one update, so a reader never sees a gauge and the
+ * counter that explains it from two different moments.
+ */
+#define SO_DAEMON_STATS(X)                                                  \
+	X(synack_retrans, "SYN-ACKs retransmitted by the daemon")           \
+	X(expired_half_open, "half-open entries that ran out of retries")   \
+	X(time_wait_expired, "TIME_WAIT entries expired after 2*MSL")       \
+	X(flow_idle_expired, "idle flow entries expired")
+
+struct so_daemon {
+	struct bpf_spin_lock lock;
+	__u32 half_open;  /* live half-open entries at the last scan */
+	__u64 flows;      /* so_flows entries at the last sweep */
+	__u64 scan_ns;    /* CLOCK_MONOTONIC of that scan */
+	SO_DAEMON_STATS(SO_COUNTER_FIELD)
+};
 
 /* What the server's own stack accepts (mirrors its sysctls); we never offer more. */
 enum so_feature {
@@ -53,6 +75,13 @@ enum so_feature {
 	SO_F_SACK = 1 << 1,   /* net.ipv4.tcp_sack */
 	SO_F_TS = 1 << 2,     /* net.ipv4.tcp_timestamps */
 	SO_F_ECN = 1 << 3,    /* net.ipv4.tcp_ecn != 0 */
+};
+
+/* The backlog's mode (DESIGN.md section 3). */
+enum so_backlog {
+	SO_BACKLOG_STATE = 0, /* half-open entries kept for new SYNs */
+	SO_BACKLOG_COOKIES,   /* above the high-water mark: cookies only until it drains */
+	SO_BACKLOG_STATELESS, /* --stateless: cookies only, always */
 };
 
 #define SO_PORT_BITMAP_BYTES (65536 / 8)
@@ -65,13 +94,18 @@ struct so_config {
 	__u8 wscale;   /* the window scale we advertise: the server's rcv_wscale */
 	__u8 ttl;      /* TTL / hop limit of our SYN-ACKs */
 	__u8 features; /* enum so_feature */
-	__u8 stateful; /* keep half-open entries (0: --stateless) */
-	__u8 fallback; /* backlog above its high-water mark: cookies only */
-	__u8 pad;
-	__u32 halfopen_buckets; /* so_halfopen holds this many sets of SO_HALFOPEN_WAYS */
-	__u32 hash_seed;        /* keys the half-open table's bucket hash */
+	__u8 backlog;  /* enum so_backlog */
+	__u8 events;   /* someone reads `shakeoff events`: report handshakes */
+	__u8 flowmark_gen; /* which half of so_flowmark a SYN consults */
+	__u32 halfopen_sets;   /* so_halfopen holds this many sets of SO_HALFOPEN_WAYS */
+	__u32 flowmark_words;  /* so_flowmark words per half (a power of two) */
+	__u8 time_wait;        /* the kernel keeps TIME_WAIT sockets (tcp_max_tw_buckets > 0) */
+	__u8 pad[3];
+	__u64 hash_seed;       /* keys the set and flow-mark hashes */
+	__u64 tai_off_ns;      /* CLOCK_TAI - CLOCK_MONOTONIC: cookie slots are TAI */
 	__u64 halfopen_life_ns; /* how long a half-open entry lives (retries' total) */
-	__u8 ports[SO_PORT_BITMAP_BYTES]; /* bit p set: destination port p protected */
+	__u64 netns_cookie;    /* our network namespace, for the close hook */
+	__u8 ports[SO_PORT_BITMAP_BYTES]; /* bit p: port p protected and listened on */
 };
 
 /*
@@ -89,6 +123,10 @@ struct so_key {
 	__u64 k[2]; /* SipHash key */
 };
 
+/* Our TSval clock: CLOCK_MONOTONIC_COARSE >> SO_TS_SHIFT, a 1.048576 ms tick
+ * (RFC 7323 allows 1 ms to 1 s), so the SYN path needs no division. */
+#define SO_TS_SHIFT 20
+
 /* Window scale value meaning "option absent". */
 #define SO_WSCALE_NONE 15
 #define SO_WSCALE_MAX 14 /* RFC 7323 2.3 */
@@ -96,15 +134,20 @@ struct so_key {
 #define SO_VLAN_MAX 2 /* 802.1Q and 802.1ad tags we parse and keep */
 
 /*
- * A connection as the client sent it, and the key of so_flows. Addresses
- * and ports in network order; IPv4 uses saddr[0]/daddr[0]. Unused bytes are
- * zero (they are hashed).
+ * A connection's addresses and ports as the client sent them, in network
+ * order; IPv4 uses saddr[0]/daddr[0] and leaves the rest zero (it is
+ * hashed and compared). Shared by the flow key and the half-open entry.
  */
-struct so_tuple {
-	__u32 saddr[4];
-	__u32 daddr[4];
-	__u16 sport;
+#define SO_TUPLE_ADDRS  \
+	__u32 saddr[4]; \
+	__u32 daddr[4]; \
+	__u16 sport;    \
 	__u16 dport;
+#define SO_TUPLE_ADDR_WORDS 9
+
+/* The key of so_flows. */
+struct so_tuple {
+	SO_TUPLE_ADDRS
 	__u8 v6;
 	__u8 pad[3];
 };
@@ -120,64 +163,69 @@ struct so_tcpopts {
 	__u32 tsecr;
 };
 
-#define SO_SYNACK_OPT_WORDS 5 /* MSS 4 + SACK-perm/TS 12 + WS 4 bytes */
-
-/* Everything the TCP header of one SYN-ACK is made of (include/pkt.h). */
-struct so_synack {
-	__u16 sport;  /* ours (the SYN's destination port), network order */
-	__u16 dport;  /* network order */
-	__u32 seq;    /* our ISN, the cookie; host order */
-	__u32 ack;    /* client ISN + 1; host order */
-	__u16 window; /* host order */
-	__u8 ece;     /* agree to ECN */
-	__u8 nopts;   /* option words used */
-	__u32 opts[SO_SYNACK_OPT_WORDS]; /* wire bytes */
-};
-
 /*
- * Connection states (DESIGN.md section 3). SYN_RECV entries live in
- * so_halfopen, the others in so_flows: a SYN flood can fill the first and
- * never touch the second, which only validated handshakes enter.
- */
-enum so_state {
-	SO_FREE = 0,
-	SO_SYN_RECV,
-	SO_ESTABLISHED,
-	SO_CLOSING,   /* one side has sent FIN */
-	SO_TIME_WAIT, /* both have, or a RST: kept for 2*MSL */
-};
-
-/*
- * so_halfopen: a fixed array of sets of SO_HALFOPEN_WAYS entries; a
- * SYN's tuple picks the set. When a set is full, a new SYN takes the oldest
+ * so_halfopen: a fixed array of sets of SO_HALFOPEN_WAYS entries; a SYN's
+ * tuple picks the set. When a set is full, a new SYN takes the oldest
  * entry's place: safe, because every ISN is a cookie and that handshake
  * still validates (it only loses its SYN-ACK retransmission). Written only
  * by the data plane, under a seqlock; the daemon reads it through mmap.
+ *
+ * 64 bytes: the entry keeps what the SYN-ACK is made of (include/synack.h
+ * builds it from the entry, in XDP and for the daemon's retransmissions),
+ * not the SYN-ACK itself; retransmissions go out through the kernel's
+ * routing (a raw IP socket), so no MACs or VLAN tags are kept; and the
+ * retransmission schedule follows from `born` alone, so the daemon keeps
+ * nothing per entry.
  */
 #define SO_HALFOPEN_WAYS 4
-struct so_halfopen {
-	__u32 seq;           /* odd while the data plane writes the entry */
-	__u8 state;          /* SO_FREE or SO_SYN_RECV */
-	__u8 data;           /* the cookie's option bits */
-	__u8 nvlan;          /* VLAN tags between the MACs and L3 */
-	__u8 ttl;            /* of the SYN-ACK */
-	__u64 first_ns;      /* first SYN-ACK, CLOCK_MONOTONIC */
-	struct so_tuple t;   /* as the client sent it */
-	struct so_synack sa; /* the SYN-ACK as sent: retransmissions are identical */
-	__u8 mac_client[6];
-	__u8 mac_server[6];
-	__u32 vlan[SO_VLAN_MAX]; /* the tags' wire bytes (TPID, TCI), outermost first */
-	__u8 pad[16];
+#define SO_BORN_SHIFT 10 /* `born` ticks: CLOCK_MONOTONIC ns >> 10 (1.024 us) */
+enum so_halfopen_flag {
+	SO_HO_LIVE = 1 << 0, /* SYN_RECV: the entry is in use */
+	SO_HO_V6 = 1 << 1,
+	SO_HO_TS = 1 << 2,   /* the SYN-ACK carries timestamps */
+	SO_HO_ECN = 1 << 3,  /* ... and agrees to ECN */
+	SO_HO_TIMED = 1 << 4, /* born is from the precise clock: an RTT sample */
 };
+
+/*
+ * One SYN in 2^SO_RTT_SAMPLE_SHIFT (picked by its cookie hash) is timed on
+ * the precise clock, whose read costs a SYN about a fifth of its time on a
+ * KVM guest; the rest are born on the coarse clock (a jiffy). The RTT
+ * histogram holds the timed handshakes only.
+ */
+#define SO_RTT_SAMPLE_SHIFT 4
+struct so_halfopen {
+	__u32 seq;   /* odd while the data plane writes the entry */
+	__u32 born;  /* the first SYN-ACK, in SO_BORN_SHIFT ticks (wraps in 73 min) */
+	SO_TUPLE_ADDRS
+	__u32 isn;   /* our ISN: the cookie */
+	__u32 cisn;  /* the client's ISN */
+	__u32 tsval; /* our TSval (SO_HO_TS) */
+	__u32 tsecr; /* the client's TSval, echoed */
+	__u16 mss;   /* the MSS we advertise, 0: no MSS option */
+	__u8 copts;  /* the cookie's option bits (include/cookie.h) */
+	__u8 flags;  /* enum so_halfopen_flag */
+};
+
+/*
+ * An entry the data plane may reuse is past its life by this much: the
+ * daemon scans every 100 ms, so it sees every expiry before the slot goes.
+ */
+#define SO_HALFOPEN_GRACE_NS 1000000000ULL
 
 /* so_flows values, keyed by struct so_tuple. */
 #define SO_FIN_CLIENT 1
 #define SO_FIN_SERVER 2
+enum so_state {
+	SO_ESTABLISHED = 1,
+	SO_CLOSING,   /* one side has sent FIN */
+	SO_TIME_WAIT, /* both have, or a RST: kept for 2*MSL */
+};
 struct so_flow {
-	__u8 state;     /* SO_ESTABLISHED, SO_CLOSING or SO_TIME_WAIT */
+	__u8 state;     /* enum so_state */
 	__u8 fin;       /* SO_FIN_*: who has closed */
 	__u8 pad[6];
-	__u64 since_ns; /* entered this state, CLOCK_MONOTONIC */
+	__u64 since_ns; /* entered this state, CLOCK_MONOTONIC_COARSE */
 	__u64 seen_ns;  /* last segment, to the second (CLOCK_MONOTONIC_COARSE) */
 };
 
@@ -185,44 +233,57 @@ struct so_flow {
  * keeps the socket; its next segment takes the socket-lookup path). */
 #define SO_FLOW_IDLE_S 300
 
+/* so_flowmark: bits per flow-table entry, so a SYN of a new tuple meets a
+ * set bit (and pays for a so_flows lookup) at most once in 8. */
+#define SO_FLOWMARK_BITS_PER_FLOW 8
+
 /* The backlog: above HIGH% of so_halfopen in use, no new entries (cookies
  * only) until it drains below LOW%. */
 #define SO_BACKLOG_HIGH_PCT 90
 #define SO_BACKLOG_LOW_PCT 50
 
+/*
+ * Handshake RTTs, SYN-ACK to ACK, in 1.024 us units (SO_BORN_SHIFT): a
+ * per-CPU histogram kept by the data plane (so_rtt[0]) of the timed
+ * handshakes (SO_HO_TIMED), four buckets per power of two (include/rtt.h),
+ * up to about a second.
+ */
+#define SO_RTT_BUCKETS 80
+struct so_rtt {
+	__u64 bucket[SO_RTT_BUCKETS];
+};
+
 /* so_events records, from the data plane (handshakes) and the daemon. */
 enum so_event_type {
 	SO_EV_HANDSHAKE = 1, /* a handshake completed and was handed off */
-	SO_EV_EXPIRED,       /* a half-open entry ran out of SYN-ACK retries */
-	SO_EV_BACKLOG,       /* the backlog switched mode (via: 1 cookies only, 0 state) */
+	SO_EV_EXPIRED,       /* half-open entries ran out of SYN-ACK retries */
+	SO_EV_BACKLOG,       /* the backlog switched mode */
 	SO_EV_LOST,          /* count events were lost on the way to this reader */
 };
 #define SO_VIA_COOKIE 0
 #define SO_VIA_STATE 1
 struct so_event {
-	__u64 time_ns;     /* CLOCK_MONOTONIC */
-	struct so_tuple t;
-	__u32 rtt_us;      /* handshake: last SYN-ACK to ACK; 0 unknown */
-	__u32 count;       /* BACKLOG: entries in use; LOST: events lost */
-	__u32 slot;        /* HANDSHAKE via state: its so_halfopen index ... */
-	__u32 slot_seq;    /* ... and that entry's seqlock count */
+	__u64 time_ns;   /* CLOCK_MONOTONIC */
+	struct so_tuple t; /* HANDSHAKE, EXPIRED (all zero: an aggregate of `count`) */
+	__u32 age_us;    /* HANDSHAKE via state: first SYN-ACK to the ACK */
+	__u32 rtt_us;    /* HANDSHAKE: SYN-ACK to ACK (to the us if timed, else to a
+			  * jiffy); 0 unknown (after a retransmission) */
+	__u32 count;     /* EXPIRED, LOST: how many; BACKLOG: half-open entries in use */
 	__u16 mss;
-	__u8 type;
-	__u8 via;          /* SO_VIA_* (HANDSHAKE), 1 cookies only / 0 state (BACKLOG) */
+	__u8 type;       /* enum so_event_type */
+	__u8 via;        /* HANDSHAKE: SO_VIA_* */
+	__u8 mode;       /* BACKLOG: the enum so_backlog switched to */
 	__u8 snd_wscale;
-	__u8 features;     /* enum so_feature */
-	__u8 retrans;      /* SYN-ACK retransmissions before it completed */
-	__u8 pad;
+	__u8 features;   /* enum so_feature negotiated */
+	__u8 retrans;    /* SYN-ACK retransmissions before it completed */
+	__u8 timed;      /* HANDSHAKE: rtt_us is to the microsecond (SO_HO_TIMED) */
+	__u8 pad[7];
 };
 
-/* so_rtt[0]: handshake RTT percentiles, published by the daemon. */
-struct so_rtt {
-	__u64 samples;
-	__u32 p50_us;
-	__u32 p90_us;
-	__u32 p99_us;
-	__u32 pad;
-};
+/* Wake the daemon only when the ring holds this much (it drains every
+ * 100 ms anyway): a wakeup per handshake costs more than the handshake. */
+#define SO_EVENTS_RING_BYTES (1 << 20)
+#define SO_EVENTS_WAKE_BYTES (SO_EVENTS_RING_BYTES / 8)
 
 /*
  * XDP -> TC metadata for a validated handshake ACK, in front of the frame
@@ -241,6 +302,12 @@ struct so_meta {
 	__u16 l4_off;     /* TCP header offset from the L3 header (options, extensions) */
 };
 
+/* How shakeoff_tc is attached. */
+enum so_tc_mode {
+	SO_TC_TCX = 1, /* a tcx link (Linux >= 6.6) */
+	SO_TC_CLSACT,  /* a filter on the clsact qdisc */
+};
+
 /* so_status[0]: what the daemon is doing, for `shakeoff status` and detach. */
 #define SO_PORTS_STR_MAX 256
 struct so_status {
@@ -248,12 +315,13 @@ struct so_status {
 	__u32 pid;           /* the daemon */
 	__u64 started;       /* unix time, seconds */
 	__u8 xdp_mode;       /* enum xdp_attach_mode */
+	__u8 tc_mode;        /* enum so_tc_mode */
 	__u8 qdisc_created;  /* the clsact qdisc is ours to remove */
-	__u8 pad[6];
+	__u8 pad[5];
 	char ports[SO_PORTS_STR_MAX]; /* --ports as given */
 };
 
-_Static_assert(sizeof(struct so_halfopen) == 128, "half-open entries: two cache lines");
+_Static_assert(sizeof(struct so_halfopen) == 64, "half-open entries: one cache line");
 _Static_assert(sizeof(struct so_meta) % 4 == 0 && sizeof(struct so_meta) <= 32,
 	       "XDP metadata: a multiple of 4 bytes, at most 32");
 

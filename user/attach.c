@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "attach.h"
 
 #define XDP_PROG_NAME "shakeoff_xdp"
 
-int tc_attach(int ifindex, int in_fd, int out_fd, bool *qdisc_created)
+/* A filter on the clsact qdisc (made if there is none: then ours to remove). */
+static int clsact_attach(int ifindex, int prog_fd, bool *qdisc_created)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SO_TC_HANDLE, .priority = SO_TC_PRIO,
-		    .prog_fd = in_fd, .flags = BPF_TC_F_REPLACE);
+		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
 	int err;
 
 	err = bpf_tc_hook_create(&hook);
@@ -19,41 +23,59 @@ int tc_attach(int ifindex, int in_fd, int out_fd, bool *qdisc_created)
 		return err;
 	*qdisc_created = !err;
 	err = bpf_tc_attach(&hook, &opts);
-	if (!err) {
-		hook.attach_point = BPF_TC_EGRESS;
-		opts.prog_fd = out_fd;
-		opts.prog_id = 0;
-		err = bpf_tc_attach(&hook, &opts);
-		if (err) {
-			hook.attach_point = BPF_TC_INGRESS;
-			opts.prog_fd = opts.prog_id = 0;
-			opts.flags = 0;
-			bpf_tc_detach(&hook, &opts);
-		}
-	}
 	if (err && *qdisc_created) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&hook);
+		*qdisc_created = false;
+	}
+	return err;
+}
+
+int tc_attach(int ifindex, int prog_fd, enum so_tc_mode mode, const char *pin,
+	      bool *qdisc_created)
+{
+	int fd, err;
+
+	*qdisc_created = false;
+	if (mode == SO_TC_CLSACT)
+		return clsact_attach(ifindex, prog_fd, qdisc_created);
+	/* tcx: no qdisc, no classifier walk; the link lives as long as its pin. */
+	fd = bpf_link_create(prog_fd, ifindex, SO_BPF_TCX_INGRESS, NULL);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_pin(fd, pin) ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+int tc_detach(int ifindex, const char *pin, bool destroy_qdisc)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SO_TC_HANDLE, .priority = SO_TC_PRIO);
+	int err = -ENOENT;
+
+	if (pin && !unlink(pin))
+		err = 0; /* the last reference to the tcx link: it detaches */
+	if (ifindex && !bpf_tc_detach(&hook, &opts))
+		err = 0;
+	if (ifindex && destroy_qdisc) {
+		/* Both hooks at once: that removes the qdisc itself. */
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		bpf_tc_hook_destroy(&hook);
 	}
 	return err;
 }
 
-int tc_detach(int ifindex, bool destroy_qdisc)
+const char *tc_mode_name(__u8 mode)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SO_TC_HANDLE, .priority = SO_TC_PRIO);
-	int err = bpf_tc_detach(&hook, &opts);
-
-	hook.attach_point = BPF_TC_EGRESS;
-	if (bpf_tc_detach(&hook, &opts) && !err)
-		err = -ENOENT;
-
-	if (destroy_qdisc) {
-		/* Both hooks at once: that removes the qdisc itself. */
-		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(&hook);
+	switch (mode) {
+	case SO_TC_TCX:
+		return "tcx";
+	case SO_TC_CLSACT:
+		return "clsact";
+	default:
+		return "none";
 	}
-	return err;
 }
 
 static struct xdp_program *find_ours(struct xdp_multiprog *mp)
@@ -70,16 +92,19 @@ static struct xdp_program *find_ours(struct xdp_multiprog *mp)
 	return NULL;
 }
 
-bool xdp_is_ours(int ifindex)
+int xdp_prog_ours(int ifindex)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	bool ours;
+	struct xdp_program *p;
+	int fd = -ENOENT;
 
 	if (libxdp_get_error(mp))
-		return false;
-	ours = find_ours(mp) != NULL;
+		return -ENOENT;
+	p = find_ours(mp);
+	if (p)
+		fd = fcntl(xdp_program__fd(p), F_DUPFD_CLOEXEC, 0);
 	xdp_multiprog__close(mp);
-	return ours;
+	return fd < 0 && fd != -ENOENT ? -errno : fd;
 }
 
 bool xdp_is_legacy(int ifindex)

@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Attaching shakeoff_xdp (libxdp) and shakeoff_tc (libbpf TC), and undoing it. */
+/*
+ * Attaching shakeoff's programs and undoing it: shakeoff_xdp through libxdp,
+ * shakeoff_tc as a tcx link (or a clsact filter), shakeoff_close as a
+ * tracing link. Links are pinned beside the maps, so they outlive a crashed
+ * daemon as the XDP program does, and a restart or detach finds them.
+ */
 #ifndef SO_ATTACH_H
 #define SO_ATTACH_H
 
 #include <stdbool.h>
 #include <xdp/libxdp.h>
+
+#include "shakeoff.h"
 
 /* Our TC filter's handle and priority on the clsact ingress hook. */
 #define SO_TC_HANDLE 0x50ff
@@ -13,13 +20,24 @@
 /* Run first among XDP programs sharing the interface: we are a filter. */
 #define SO_XDP_RUN_PRIO 10
 
-/* Both hooks: ingress (the handoff) and egress (the server's FIN/RST). */
-int tc_attach(int ifindex, int in_fd, int out_fd, bool *qdisc_created);
-int tc_detach(int ifindex, bool destroy_qdisc);
+/* Pin names of the links, in the instance's pin directory. */
+#define SO_PIN_TC_LINK "link_tc"
+#define SO_PIN_CLOSE_LINK "link_close"
+
+/* libbpf 1.1 predates tcx (Linux 6.6): the attach type's value. */
+#define SO_BPF_TCX_INGRESS 46
+
+/* Attach prog_fd at ifindex's TC ingress in mode; tcx links are pinned at pin. */
+int tc_attach(int ifindex, int prog_fd, enum so_tc_mode mode, const char *pin,
+	      bool *qdisc_created);
+/* Remove both kinds: the pinned tcx link, our clsact filter (and the qdisc). */
+int tc_detach(int ifindex, const char *pin, bool destroy_qdisc);
+const char *tc_mode_name(__u8 mode);
+
 /* Detach the shakeoff_xdp that any process attached to ifindex. 0, or -ENOENT. */
 int xdp_detach_ours(int ifindex);
-/* Whether shakeoff_xdp is attached to ifindex. */
-bool xdp_is_ours(int ifindex);
+/* A new fd of the shakeoff_xdp attached to ifindex, or -ENOENT. */
+int xdp_prog_ours(int ifindex);
 /* Whether ifindex's XDP program is attached without libxdp's dispatcher. */
 bool xdp_is_legacy(int ifindex);
 const char *xdp_mode_name(enum xdp_attach_mode mode);

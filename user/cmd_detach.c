@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shakeoff detach IFACE: stop a running daemon, or clean up after one that
- * died: its XDP program, its TC filter (and qdisc), its pinned maps.
+ * died: its XDP program, its TC link or filter (and qdisc), its close hook,
+ * its pinned maps.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,30 +11,31 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <bpf/bpf.h>
 
 #include "attach.h"
 #include "cmd.h"
 #include "log.h"
+#include "maps.h"
 #include "pin.h"
 
 #define CMD "detach"
 
-static bool alive(pid_t pid)
-{
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
-}
-
 int cmd_detach(int argc, char **argv)
 {
 	struct so_status st = {};
+	struct so_maps m;
 	const char *ifname;
-	bool pinned, xdp, removed = false;
+	char pin[256];
+	bool known, removed = false;
+	__u32 zero = 0;
 	int ifindex, i;
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: shakeoff detach IFACE\n\n"
 		       "Stop the shakeoff daemon on IFACE, or remove what one that died left\n"
-		       "behind: the XDP program, the TC filter, the pinned maps.\n");
+		       "behind: the XDP program, the TC link or filter, the close hook, the\n"
+		       "pinned maps.\n");
 		return 0;
 	}
 	if (argc != 2 || argv[1][0] == '-') {
@@ -43,31 +45,37 @@ int cmd_detach(int argc, char **argv)
 	ifname = argv[1];
 	if (need_root(CMD))
 		return EXIT_RUNTIME;
+	/* The pins are where the links live: see the host's bpffs. */
 	bpffs_ensure();
-	pinned = status_read(ifname, &st) == 0;
 	ifindex = if_nametoindex(ifname);
-	if (!pinned && !ifindex) {
+	known = so_maps_open(ifname, &m) == 0;
+	if (known) {
+		if (m.fd[SO_MAP_STATUS] >= 0)
+			bpf_map_lookup_elem(m.fd[SO_MAP_STATUS], &zero, &st);
+		so_maps_close(&m);
+	}
+	if (!known && !ifindex) {
 		so_err(CMD ": %s: no such interface", ifname);
 		return EXIT_USAGE;
 	}
-	if (pinned && alive(st.pid)) {
+	if (daemon_alive(st.pid)) {
 		/* A live daemon cleans up after itself: ask it to. */
 		kill(st.pid, SIGTERM);
-		for (i = 0; i < 50 && alive(st.pid); i++)
+		for (i = 0; i < 50 && daemon_alive(st.pid); i++)
 			usleep(100000);
-		if (!alive(st.pid)) {
+		if (!daemon_alive(st.pid)) {
 			printf("%s: stopped shakeoff (pid %u)\n", ifname, st.pid);
 			return 0;
 		}
 		so_err(CMD ": %s: pid %u ignores SIGTERM: cleaning up under it", ifname, st.pid);
 	}
-	xdp = ifindex && xdp_is_ours(ifindex);
-	if (xdp && xdp_detach_ours(ifindex) == 0)
+	if (ifindex && xdp_detach_ours(ifindex) == 0)
 		removed = true;
-	if (ifindex && tc_detach(ifindex, pinned && st.qdisc_created) == 0)
+	pin_path(pin, sizeof(pin), ifname, SO_PIN_TC_LINK);
+	if (tc_detach(ifindex, pin, st.qdisc_created) == 0)
 		removed = true;
-	if (pinned) {
-		pin_remove(ifname);
+	if (known) {
+		pin_remove(ifname); /* the close hook's link goes with its pin */
 		removed = true;
 	}
 	if (!removed) {

@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "json.h"
 #include "log.h"
+#include "maps.h"
 #include "pin.h"
 #include "shakeoff.h"
 
@@ -74,6 +75,9 @@ static void print_json(const struct so_event *ev)
 	if (ev->type == SO_EV_HANDSHAKE) {
 		json_str(&j, "via", ev->via == SO_VIA_STATE ? "state" : "cookie");
 		json_u64(&j, "rtt_us", ev->rtt_us);
+		json_bool(&j, "rtt_precise", ev->timed);
+		if (ev->via == SO_VIA_STATE)
+			json_u64(&j, "age_us", ev->age_us);
 		json_u64(&j, "retrans", ev->retrans);
 		json_u64(&j, "mss", ev->mss);
 		if (ev->features & SO_F_WSCALE)
@@ -82,7 +86,7 @@ static void print_json(const struct so_event *ev)
 		json_bool(&j, "ts", ev->features & SO_F_TS);
 		json_bool(&j, "ecn", ev->features & SO_F_ECN);
 	} else if (ev->type == SO_EV_BACKLOG) {
-		json_str(&j, "mode", ev->via ? "cookies" : "state");
+		json_str(&j, "mode", backlog_name(ev->mode));
 		json_u64(&j, "half_open", ev->count);
 	} else if (ev->type == SO_EV_LOST) {
 		json_u64(&j, "count", ev->count);
@@ -102,10 +106,14 @@ static void print_text(const struct so_event *ev)
 	addr(&ev->t, ev->t.daddr, s, sizeof(s));
 	switch (ev->type) {
 	case SO_EV_HANDSHAKE:
-		printf("%s port %u > %s port %u via %s, rtt %.3f ms%s, mss %u", c,
-		       ntohs(ev->t.sport), s, ntohs(ev->t.dport),
-		       ev->via == SO_VIA_STATE ? "state" : "cookie", ev->rtt_us / 1000.0,
-		       ev->retrans ? " (after retransmission)" : "", ev->mss);
+		printf("%s port %u > %s port %u via %s, ", c, ntohs(ev->t.sport), s,
+		       ntohs(ev->t.dport), ev->via == SO_VIA_STATE ? "state" : "cookie");
+		if (ev->retrans)
+			printf("after %u SYN-ACK retransmission(s), %.3f s", ev->retrans,
+			       ev->age_us / 1e6);
+		else
+			printf("rtt %.3f ms", ev->rtt_us / 1000.0);
+		printf(", mss %u", ev->mss);
 		if (ev->features & SO_F_WSCALE)
 			printf(" wscale %u", ev->snd_wscale);
 		printf("%s%s%s\n", ev->features & SO_F_SACK ? " sack" : "",
@@ -121,7 +129,7 @@ static void print_text(const struct so_event *ev)
 		break;
 	case SO_EV_BACKLOG:
 		printf("%u half-open entries: %s\n", ev->count,
-		       ev->via ? "SYN cookies only" : "keeping state again");
+		       ev->mode == SO_BACKLOG_COOKIES ? "SYN cookies only" : "keeping state again");
 		break;
 	default:
 		printf("%u events lost (this reader was too slow)\n", ev->count);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shakeoff run: the daemon. Loads the programs, pins the maps, attaches
- * shakeoff_xdp (libxdp) and shakeoff_tc (TC ingress), then keeps the cookie
- * keys, the listener set and the host's TCP settings current until
- * SIGINT/SIGTERM, when it detaches and unpins everything.
+ * shakeoff_xdp (libxdp), shakeoff_tc (TC ingress: tcx, or clsact) and
+ * shakeoff_close (the kernel's socket state changes), then runs the timers
+ * and keeps the cookie keys, the listener set and the host's TCP settings
+ * current until SIGINT/SIGTERM, when it detaches and unpins everything.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,19 +35,23 @@
 #include "pin.h"
 #include "shakeoff.skel.h"
 
+#define NS 1000000000ULL
+
 #define CMD "run"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: shakeoff run IFACE --ports LIST [--mode native|skb] [--stateless]\n"
-		"                    [--max-half-open N] [--max-flows N] [--synack-retries N]\n"
-		"                    [--msl SECONDS] [--mss N] [--key-file PATH]\n\n"
+		"usage: shakeoff run IFACE --ports LIST [--mode native|skb] [--tc-mode tcx|clsact]\n"
+		"                    [--stateless] [--max-half-open N] [--max-flows N]\n"
+		"                    [--synack-retries N] [--msl SECONDS] [--mss N] [--key-file PATH]\n\n"
 		"Answer TCP SYNs to the ports in LIST on IFACE from XDP and hand only\n"
 		"completed handshakes to the local listeners. Stays in the foreground;\n"
 		"SIGINT or SIGTERM detaches everything.\n\n"
 		"  --ports LIST          ports to shield: 80,443,8000-8100\n"
 		"  --mode MODE           native (default, in the driver) or skb (generic)\n"
+		"  --tc-mode MODE        tcx (default: a link, Linux >= 6.6) or clsact (a filter\n"
+		"                        on the clsact qdisc), for the handoff at TC ingress\n"
 		"  --stateless           SYN cookies only: no half-open entries, no SYN-ACK\n"
 		"                        retransmission\n"
 		"  --max-half-open N     the backlog: half-open entries (default 65536); above\n"
@@ -65,6 +70,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ports", required_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "tc-mode", required_argument, NULL, 'T' },
 		{ "mss", required_argument, NULL, 's' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "stateless", no_argument, NULL, 'S' },
@@ -81,6 +87,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	int opt;
 
 	d->mode = XDP_MODE_NATIVE;
+	d->tc_mode = SO_TC_TCX;
 	d->max_half_open = 65536;
 	d->max_flows = 131072;
 	d->synack_retries = 5;
@@ -106,6 +113,16 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 				d->mode = XDP_MODE_SKB;
 			} else {
 				so_err(CMD ": --mode %s: expected native or skb", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'T':
+			if (!strcmp(optarg, "tcx")) {
+				d->tc_mode = SO_TC_TCX;
+			} else if (!strcmp(optarg, "clsact")) {
+				d->tc_mode = SO_TC_CLSACT;
+			} else {
+				so_err(CMD ": --tc-mode %s: expected tcx or clsact", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -197,23 +214,28 @@ static int check_kernel(void)
 	return 0;
 }
 
+/* CLOCK_TAI - CLOCK_MONOTONIC: the data plane reads the one, slots are the other. */
+static __u64 tai_offset(void)
+{
+	struct timespec tai, mono;
+
+	clock_gettime(CLOCK_TAI, &tai);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return (tai.tv_sec - mono.tv_sec) * NS + tai.tv_nsec - mono.tv_nsec;
+}
+
 /*
- * The data plane's config: the host's TCP settings, and the configured
- * ports that have a listener right now. Written only when it changed.
+ * The data plane's config: the host's TCP settings, the TAI offset, and the
+ * configured ports that have a listener right now. Written only when it
+ * changed (the TAI offset only when the clock was stepped).
  */
 static int config_refresh(struct daemon *d)
 {
-	struct so_config c = {};
+	struct so_config c = d->cfg; /* what the daemon itself decides carries over */
 	__u8 listening[SO_PORT_BITMAP_BYTES];
-	__u32 zero = 0;
+	__s64 drift;
 	int err, i;
 
-	/* What the daemon itself decides carries over. */
-	c.stateful = d->cfg.stateful;
-	c.fallback = d->cfg.fallback;
-	c.halfopen_buckets = d->cfg.halfopen_buckets;
-	c.hash_seed = d->cfg.hash_seed;
-	c.halfopen_life_ns = d->cfg.halfopen_life_ns;
 	err = config_from_host(&c, d->ifname, d->mss_max);
 	if (!err)
 		err = listeners_get(listening);
@@ -221,6 +243,10 @@ static int config_refresh(struct daemon *d)
 		return err;
 	for (i = 0; i < SO_PORT_BITMAP_BYTES; i++)
 		c.ports[i] = d->ports[i] & listening[i];
+	c.tai_off_ns = tai_offset();
+	drift = c.tai_off_ns - d->cfg.tai_off_ns;
+	if (drift > -1000000 && drift < 1000000)
+		c.tai_off_ns = d->cfg.tai_off_ns; /* the two clocks read a moment apart */
 	if (!memcmp(&c, &d->cfg, sizeof(c)))
 		return 0;
 	if (memcmp(c.ports, d->cfg.ports, sizeof(c.ports)) || c.features != d->cfg.features)
@@ -230,13 +256,10 @@ static int config_refresh(struct daemon *d)
 		       c.mss6, c.features & SO_F_WSCALE ? " wscale" : "",
 		       c.features & SO_F_SACK ? " sack" : "", c.features & SO_F_TS ? " ts" : "",
 		       c.features & SO_F_ECN ? " ecn" : "");
-	if (bpf_map__update_elem(d->skel->maps.so_config, &zero, sizeof(zero), &c, sizeof(c), 0))
-		return -errno;
 	d->cfg = c;
-	return 0;
+	return config_write(d);
 }
 
-/* Another daemon alive on this interface? Or the remains of a dead one. */
 /* The size of a pinned map of ifname, or 0 if there is none. */
 static __u32 pinned_size(const char *ifname, const char *map)
 {
@@ -252,16 +275,18 @@ static __u32 pinned_size(const char *ifname, const char *map)
 	return info.max_entries;
 }
 
+/* Another daemon alive on this interface? Or the remains of a dead one to adopt. */
 static int check_previous(struct daemon *d)
 {
 	struct so_status st;
 	struct so_config cfg;
+	char pin[256];
 	__u32 zero = 0, ho, fl;
 	int fd;
 
 	if (status_read(d->ifname, &st))
 		return 0;
-	if (st.pid && (kill(st.pid, 0) == 0 || errno == EPERM)) {
+	if (daemon_alive(st.pid)) {
 		so_err(CMD ": %s: shakeoff already runs here (pid %u)", d->ifname, st.pid);
 		return -1;
 	}
@@ -273,19 +298,75 @@ static int check_previous(struct daemon *d)
 		       d->ifname, ho, fl, d->ifname);
 		return -1;
 	}
-	/* Its half-open entries were placed with its seed: keep finding them. */
+	/* Its entries were placed, and its flows marked, with its seed: keep finding them. */
 	fd = pin_map_open(d->ifname, "so_config");
 	if (fd >= 0) {
-		if (!bpf_map_lookup_elem(fd, &zero, &cfg))
+		if (!bpf_map_lookup_elem(fd, &zero, &cfg)) {
 			d->cfg.hash_seed = cfg.hash_seed;
+			d->cfg.flowmark_gen = cfg.flowmark_gen;
+		}
 		close(fd);
 	}
 	so_log("%s: adopting the maps of a previous run (pid %u is gone)", d->ifname, st.pid);
 	xdp_detach_ours(d->ifindex);
-	tc_detach(d->ifindex, false);
+	pin_path(pin, sizeof(pin), d->ifname, SO_PIN_TC_LINK);
+	tc_detach(d->ifindex, pin, false);
+	pin_path(pin, sizeof(pin), d->ifname, SO_PIN_CLOSE_LINK);
+	unlink(pin);
 	/* The qdisc we made then is still ours to remove at the end. */
 	d->status.qdisc_created = st.qdisc_created;
 	return 0;
+}
+
+/* The words of one half of so_flowmark: SO_FLOWMARK_BITS_PER_FLOW bits a flow. */
+static __u32 flowmark_words(__u32 max_flows)
+{
+	__u32 words = 1;
+
+	while (words * 64ULL < (__u64)max_flows * SO_FLOWMARK_BITS_PER_FLOW)
+		words *= 2;
+	return words;
+}
+
+static int netns_cookie(__u64 *cookie)
+{
+	socklen_t len = sizeof(*cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* The maps no program uses, bound to shakeoff_xdp: readers find them through it. */
+static int bind_maps(struct daemon *d)
+{
+	int prog = xdp_program__fd(d->xdp);
+
+	if (bpf_prog_bind_map(prog, bpf_map__fd(d->skel->maps.so_daemon), NULL) ||
+	    bpf_prog_bind_map(prog, bpf_map__fd(d->skel->maps.so_status), NULL))
+		return -errno;
+	return 0;
+}
+
+static int attach_close_hook(struct daemon *d)
+{
+	struct bpf_link *link = bpf_program__attach(d->skel->progs.shakeoff_close);
+	char pin[256];
+	int err;
+
+	err = libbpf_get_error(link);
+	if (err)
+		return err;
+	pin_path(pin, sizeof(pin), d->ifname, SO_PIN_CLOSE_LINK);
+	err = bpf_link__pin(link, pin);
+	/* The pin holds it now: it outlives a crashed daemon as XDP does. */
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+	return err;
 }
 
 static int open_and_attach(struct daemon *d)
@@ -308,11 +389,16 @@ static int open_and_attach(struct daemon *d)
 		return -1;
 	}
 	bpf_object__for_each_map(map, d->skel->obj) {
+		if (strncmp(bpf_map__name(map), "so_", 3))
+			continue; /* libbpf's own (.rodata and the like) */
 		pin_path(path, sizeof(path), d->ifname, bpf_map__name(map));
 		bpf_map__set_pin_path(map, path);
 	}
 	bpf_map__set_max_entries(d->skel->maps.so_halfopen, d->max_half_open);
 	bpf_map__set_max_entries(d->skel->maps.so_flows, d->max_flows);
+	bpf_map__set_max_entries(d->skel->maps.so_flowmark, 2 * d->cfg.flowmark_words);
+	/* Loaded for a tcx link; a clsact filter does not mind the attach type. */
+	bpf_program__set_expected_attach_type(d->skel->progs.shakeoff_tc, SO_BPF_TCX_INGRESS);
 	xopts.obj = d->skel->obj;
 	d->xdp = xdp_program__create(&xopts);
 	err = libxdp_get_error(d->xdp);
@@ -322,7 +408,7 @@ static int open_and_attach(struct daemon *d)
 		return -1;
 	}
 	xdp_program__set_run_prio(d->xdp, SO_XDP_RUN_PRIO);
-	/* Loads the whole object (both programs, the pinned maps) and attaches. */
+	/* Loads the whole object (all programs, the pinned maps) and attaches. */
 	err = xdp_program__attach(d->xdp, d->ifindex, d->mode, 0);
 	if (err) {
 		libxdp_strerror(err, errbuf, sizeof(errbuf));
@@ -335,6 +421,13 @@ static int open_and_attach(struct daemon *d)
 	if (xdp_is_legacy(d->ifindex))
 		so_log("%s: this kernel cannot run libxdp's dispatcher: shakeoff_xdp is attached "
 		       "alone, and no other XDP program can share %s", d->ifname, d->ifname);
+	err = bind_maps(d);
+	if (err) {
+		so_err(CMD ": bind maps to shakeoff_xdp: %s", strerror(-err));
+		return -1;
+	}
+	/* The counters of a previous run go on. */
+	bpf_map_lookup_elem_flags(bpf_map__fd(d->skel->maps.so_daemon), &zero, &d->pub, BPF_F_LOCK);
 
 	err = config_refresh(d);
 	if (err) {
@@ -346,7 +439,9 @@ static int open_and_attach(struct daemon *d)
 		so_err(CMD ": install cookie keys: %s", strerror(-err));
 		return -1;
 	}
-	err = retrans_init(d);
+	err = halfopen_init(d);
+	if (!err)
+		err = flows_init(d);
 	if (!err)
 		err = events_init(d);
 	if (err) {
@@ -364,18 +459,31 @@ static int open_and_attach(struct daemon *d)
 	else if (d->seeded[0] || d->seeded[1])
 		so_log("%s: tracking %u connections the kernel already had (%u in TIME_WAIT)",
 		       d->ifname, d->seeded[0] + d->seeded[1], d->seeded[1]);
-	err = tc_attach(d->ifindex, bpf_program__fd(d->skel->progs.shakeoff_tc),
-			bpf_program__fd(d->skel->progs.shakeoff_tc_out), &qdisc_created);
+	pin_path(path, sizeof(path), d->ifname, SO_PIN_TC_LINK);
+	err = tc_attach(d->ifindex, bpf_program__fd(d->skel->progs.shakeoff_tc), d->tc_mode, path,
+			&qdisc_created);
+	if (err && d->tc_mode == SO_TC_TCX) {
+		so_log("%s: tcx link: %s: using a clsact filter", d->ifname, strerror(-err));
+		d->tc_mode = SO_TC_CLSACT;
+		err = tc_attach(d->ifindex, bpf_program__fd(d->skel->progs.shakeoff_tc),
+				d->tc_mode, path, &qdisc_created);
+	}
 	if (err) {
 		so_err(CMD ": attach TC ingress to %s: %s", d->ifname, strerror(-err));
 		return -1;
 	}
 	d->tc_attached = true;
+	err = attach_close_hook(d);
+	if (err) {
+		so_err(CMD ": attach tp_btf/inet_sock_set_state: %s", strerror(-err));
+		return -1;
+	}
 	d->status.qdisc_created |= qdisc_created;
 	d->status.ifindex = d->ifindex;
 	d->status.pid = getpid();
 	d->status.started = time(NULL);
 	d->status.xdp_mode = d->mode;
+	d->status.tc_mode = d->tc_mode;
 	strcpy(d->status.ports, d->ports_str);
 	if (bpf_map__update_elem(d->skel->maps.so_status, &zero, sizeof(zero), &d->status,
 				 sizeof(d->status), 0)) {
@@ -387,38 +495,53 @@ static int open_and_attach(struct daemon *d)
 
 static void detach(struct daemon *d)
 {
-	if (d->tc_attached && tc_detach(d->ifindex, d->status.qdisc_created))
+	char pin[256];
+
+	pin_path(pin, sizeof(pin), d->ifname, SO_PIN_TC_LINK);
+	if (d->tc_attached && tc_detach(d->ifindex, pin, d->status.qdisc_created))
 		so_log("%s: TC filter already gone", d->ifname);
 	if (d->xdp_attached && xdp_program__detach(d->xdp, d->ifindex, d->mode, 0))
 		so_log("%s: XDP program already gone", d->ifname);
 	if (d->skel)
-		pin_remove(d->ifname);
+		pin_remove(d->ifname); /* the close hook's link goes with its pin */
 	events_fini(d);
-	retrans_fini(d);
+	flows_fini(d);
+	halfopen_fini(d);
 	xdp_program__close(d->xdp);
 	shakeoff__destroy(d->skel);
 }
 
-/* Every TICK_MS: half-open timers; every second: the rest. */
+/* The gauges and the counters that explain them, in one locked update. */
+static void publish(struct daemon *d)
+{
+	__u32 zero = 0;
+
+	d->pub.scan_ns = d->scan_ns;
+	bpf_map__update_elem(d->skel->maps.so_daemon, &zero, sizeof(zero), &d->pub,
+			     sizeof(d->pub), BPF_F_LOCK);
+}
+
+/* Every TICK_MS: half-open timers and events; every second: the rest. */
 static void tick(struct daemon *d, __u64 n)
 {
+	bool second = n % (1000 / TICK_MS) == 0;
 	int err;
 
 	if (!d->stateless)
 		halfopen_tick(d);
-	if (n % (1000 / TICK_MS))
-		return;
-	flows_tick(d);
-	rtt_publish(d);
-	err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, false);
-
-	if (err < 0)
-		so_log("%s: cookie keys: %s", d->ifname, strerror(-err));
-	else if (err)
-		so_debug("%s: installed %d cookie key(s)", d->ifname, err);
-	err = config_refresh(d);
-	if (err)
-		so_log("%s: refresh config: %s", d->ifname, strerror(-err));
+	events_consume(d, second);
+	if (second) {
+		flows_tick(d);
+		err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, false);
+		if (err < 0)
+			so_log("%s: cookie keys: %s", d->ifname, strerror(-err));
+		else if (err)
+			so_debug("%s: installed %d cookie key(s)", d->ifname, err);
+		err = config_refresh(d);
+		if (err)
+			so_log("%s: refresh config: %s", d->ifname, strerror(-err));
+	}
+	publish(d);
 }
 
 static int serve(struct daemon *d)
@@ -460,7 +583,7 @@ static int serve(struct daemon *d)
 			break;
 		}
 		if (pfd[2].revents)
-			events_consume(d);
+			events_consume(d, false); /* the ring filled past its mark */
 		if (pfd[3].revents)
 			events_accept(d);
 		if (pfd[1].revents) {
@@ -477,7 +600,7 @@ static int serve(struct daemon *d)
 
 int cmd_run(int argc, char **argv)
 {
-	struct daemon d = { .pkt_fd = -1, .listen_fd = -1 };
+	struct daemon d = { .raw4 = -1, .raw6 = -1, .listen_fd = -1 };
 	const char *why;
 	int ret, err;
 
@@ -505,11 +628,17 @@ int cmd_run(int argc, char **argv)
 		so_err(CMD ": mount bpffs on /sys/fs/bpf: %s", strerror(-err));
 		return EXIT_RUNTIME;
 	}
-	d.cfg.stateful = !d.stateless;
-	d.cfg.halfopen_buckets = d.max_half_open / SO_HALFOPEN_WAYS;
-	d.cfg.halfopen_life_ns = ((2ULL << d.synack_retries) - 1) * 1000000000ULL;
+	d.cfg.backlog = d.stateless ? SO_BACKLOG_STATELESS : SO_BACKLOG_STATE;
+	d.cfg.halfopen_sets = d.max_half_open / SO_HALFOPEN_WAYS;
+	d.cfg.halfopen_life_ns = ((2ULL << d.synack_retries) - 1) * NS;
+	d.cfg.flowmark_words = flowmark_words(d.max_flows);
 	if (getrandom(&d.cfg.hash_seed, sizeof(d.cfg.hash_seed), 0) != sizeof(d.cfg.hash_seed)) {
 		so_err(CMD ": random seed: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	err = netns_cookie(&d.cfg.netns_cookie);
+	if (err) {
+		so_err(CMD ": network namespace cookie (Linux >= 5.14): %s", strerror(-err));
 		return EXIT_RUNTIME;
 	}
 	if (check_previous(&d))
@@ -519,8 +648,8 @@ int cmd_run(int argc, char **argv)
 		detach(&d);
 		return EXIT_RUNTIME;
 	}
-	so_log("%s: attached (%s XDP, TC ingress), maps pinned in " SO_PIN_ROOT "/%s", d.ifname,
-	       xdp_mode_name(d.mode), d.ifname);
+	so_log("%s: attached (%s XDP, TC ingress by %s), maps pinned in " SO_PIN_ROOT "/%s",
+	       d.ifname, xdp_mode_name(d.mode), tc_mode_name(d.tc_mode), d.ifname);
 	ret = serve(&d);
 	detach(&d);
 	so_log("%s: detached", d.ifname);

@@ -1,81 +1,103 @@
 // SPDX-License-Identifier: GPL-2.0
-/* shakeoff stats IFACE: the per-CPU counters, summed, from the pinned map. */
+/* shakeoff stats IFACE: the data plane's counters and the daemon's, and the gauges. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "cmd.h"
 #include "json.h"
 #include "log.h"
-#include "pin.h"
+#include "maps.h"
 #include "shakeoff.h"
-#include "tables.h"
 
 #define CMD "stats"
 
-#define SO_STAT_NAME(e, name, desc) { #name, desc },
-static const struct {
+/* Every counter: the data plane's (summed over CPUs), then the daemon's. */
+struct stat_info {
 	const char *name, *desc;
-} stat_info[SO_STAT_MAX] = { SO_STATS(SO_STAT_NAME) };
-#undef SO_STAT_NAME
+	size_t off;  /* in struct so_counters, or struct so_daemon */
+	bool daemon;
+	bool drop;   /* a drop reason, part of dropped_malformed */
+};
+#define SO_STAT_INFO(name, desc) { #name, desc, offsetof(struct so_counters, name), false, false },
+#define SO_DROP_INFO(name, desc) { #name, desc, offsetof(struct so_counters, name), false, true },
+#define SO_DAEMON_INFO(name, desc) { #name, desc, offsetof(struct so_daemon, name), true, false },
+static const struct stat_info stat_info[] = {
+	SO_STATS(SO_STAT_INFO) SO_DAEMON_STATS(SO_DAEMON_INFO) SO_DROPS(SO_DROP_INFO)
+};
+#define NSTATS (sizeof(stat_info) / sizeof(stat_info[0]))
 
-struct counters {
-	__u64 v[SO_STAT_MAX];
-	__u64 dropped_malformed; /* the drop reasons together */
-	struct tables_now now; /* what the tables hold */
+struct stats {
+	struct so_counters c;
+	struct so_daemon d;
+	struct so_rtt rtt;
+	__u8 backlog;
 };
 
-static int counters_read(int fd, struct counters *c)
+static __u64 stat_value(const struct stats *s, const struct stat_info *i)
 {
-	__u32 i;
-	int err;
+	const void *base = i->daemon ? (const void *)&s->d : (const void *)&s->c;
 
-	memset(c, 0, sizeof(*c));
-	for (i = 0; i < SO_STAT_MAX; i++) {
-		err = stat_sum(fd, i, &c->v[i]);
-		if (err)
-			return err;
-		if (i >= SO_STAT_DROP_FIRST)
-			c->dropped_malformed += c->v[i];
-	}
-	return 0;
+	return *(const __u64 *)((const char *)base + i->off);
 }
 
-static int stats_read(const char *ifname, int fd, struct counters *c)
+static __u64 dropped_malformed(const struct stats *s)
 {
-	int err = counters_read(fd, c);
+	__u64 n = 0;
+	size_t i;
 
-	if (!err)
-		tables_now(ifname, &c->now);
+	for (i = 0; i < NSTATS; i++)
+		if (stat_info[i].drop)
+			n += stat_value(s, &stat_info[i]);
+	return n;
+}
+
+static int stats_read(const struct so_maps *m, struct stats *s)
+{
+	struct so_config cfg;
+	__u32 zero = 0;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = counters_read(m->fd[SO_MAP_STATS], &s->c);
+	if (!err && m->fd[SO_MAP_DAEMON] >= 0)
+		err = daemon_read(m->fd[SO_MAP_DAEMON], &s->d);
+	if (!err && m->fd[SO_MAP_RTT] >= 0)
+		err = rtt_read(m->fd[SO_MAP_RTT], &s->rtt);
+	s->backlog = 0xff;
+	if (!err && m->fd[SO_MAP_CONFIG] >= 0 && !bpf_map_lookup_elem(m->fd[SO_MAP_CONFIG], &zero, &cfg))
+		s->backlog = cfg.backlog;
 	return err;
 }
 
-static void print_json(const char *ifname, const struct counters *c)
+static void print_json(const char *ifname, const struct stats *s)
 {
 	struct json j;
-	int i;
+	size_t i;
 
 	json_init(&j, stdout);
 	json_obj_begin(&j, NULL);
 	json_str(&j, "iface", ifname);
 	json_u64(&j, "time", time(NULL));
-	for (i = 0; i < SO_STAT_MAX; i++)
-		json_u64(&j, stat_info[i].name, c->v[i]);
-	json_u64(&j, "dropped_malformed", c->dropped_malformed);
-	json_u64(&j, "half_open", c->now.half_open);
-	json_u64(&j, "flows", c->now.flows);
-	json_str(&j, "backlog", c->now.backlog);
-	json_u64(&j, "rtt_samples", c->now.rtt.samples);
-	json_u64(&j, "rtt_p50_us", c->now.rtt.p50_us);
-	json_u64(&j, "rtt_p90_us", c->now.rtt.p90_us);
-	json_u64(&j, "rtt_p99_us", c->now.rtt.p99_us);
+	for (i = 0; i < NSTATS; i++)
+		json_u64(&j, stat_info[i].name, stat_value(s, &stat_info[i]));
+	json_u64(&j, "dropped_malformed", dropped_malformed(s));
+	json_u64(&j, "half_open", s->d.half_open);
+	json_u64(&j, "flows", s->d.flows);
+	json_str(&j, "backlog", backlog_name(s->backlog));
+	json_u64(&j, "rtt_samples", rtt_samples(&s->rtt));
+	/* Bucket tops, whole microseconds up: upper bounds. */
+	json_u64(&j, "rtt_p50_us", ceil(rtt_percentile_us(&s->rtt, 50)));
+	json_u64(&j, "rtt_p90_us", ceil(rtt_percentile_us(&s->rtt, 90)));
+	json_u64(&j, "rtt_p99_us", ceil(rtt_percentile_us(&s->rtt, 99)));
 	json_obj_end(&j);
 	fflush(stdout);
 }
@@ -88,25 +110,31 @@ static void print_row(const char *name, __u64 v, const __u64 *prev, int secs, co
 	printf("  %s\n", desc);
 }
 
-static void print_table(const char *ifname, const struct counters *c,
-			const struct counters *prev, int secs)
+static void print_table(const char *ifname, const struct stats *s, const struct stats *prev,
+			int secs)
 {
-	int i;
+	__u64 pv;
+	size_t i;
 
 	printf("%s\n", ifname);
-	for (i = 0; i < SO_STAT_MAX; i++)
-		print_row(stat_info[i].name, c->v[i], prev ? &prev->v[i] : NULL, secs,
+	for (i = 0; i < NSTATS; i++) {
+		if (prev)
+			pv = stat_value(prev, &stat_info[i]);
+		print_row(stat_info[i].name, stat_value(s, &stat_info[i]), prev ? &pv : NULL, secs,
 			  stat_info[i].desc);
-	print_row("dropped_malformed", c->dropped_malformed,
-		  prev ? &prev->dropped_malformed : NULL, secs, "malformed frames dropped (all reasons)");
-	printf("  %-18s %14u  half-open entries now (backlog: %s)\n", "half_open",
-	       c->now.half_open, c->now.backlog);
-	printf("  %-18s %14ld  connections tracked now\n", "flows", c->now.flows);
-	if (c->now.rtt.samples)
+	}
+	if (prev)
+		pv = dropped_malformed(prev);
+	print_row("dropped_malformed", dropped_malformed(s), prev ? &pv : NULL, secs,
+		  "malformed frames dropped (all reasons)");
+	printf("  %-18s %14u  half-open entries now (backlog: %s)\n", "half_open", s->d.half_open,
+	       backlog_name(s->backlog));
+	printf("  %-18s %14llu  connections tracked now\n", "flows", (unsigned long long)s->d.flows);
+	if (rtt_samples(&s->rtt))
 		printf("  %-18s %14llu  handshake RTT p50 %.3f ms, p90 %.3f ms, p99 %.3f ms\n",
-		       "rtt_samples", (unsigned long long)c->now.rtt.samples,
-		       c->now.rtt.p50_us / 1000.0, c->now.rtt.p90_us / 1000.0,
-		       c->now.rtt.p99_us / 1000.0);
+		       "rtt_samples", (unsigned long long)rtt_samples(&s->rtt),
+		       rtt_percentile_us(&s->rtt, 50) / 1000, rtt_percentile_us(&s->rtt, 90) / 1000,
+		       rtt_percentile_us(&s->rtt, 99) / 1000);
 	fflush(stdout);
 }
 
@@ -126,10 +154,11 @@ int cmd_stats(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct counters c, prev;
+	struct stats s, prev;
+	struct so_maps m;
 	const char *ifname = NULL;
 	bool json = false, have_prev = false;
-	int opt, fd, err;
+	int opt, err;
 	long watch = 0;
 
 	opterr = 0;
@@ -154,33 +183,30 @@ int cmd_stats(int argc, char **argv)
 		return EXIT_USAGE;
 	if (need_root(CMD))
 		return EXIT_RUNTIME;
-	bpffs_ensure();
-	fd = pin_map_open(ifname, "so_stats");
-	if (fd < 0) {
+	if (so_maps_open(ifname, &m)) {
 		if (!iface_arg(CMD, ifname))
 			return EXIT_USAGE;
-		so_err(CMD ": %s: shakeoff is not attached (nothing in " SO_PIN_ROOT "/%s)", ifname,
-		       ifname);
+		so_err(CMD ": %s: shakeoff is not attached", ifname);
 		return EXIT_RUNTIME;
 	}
-	err = stats_read(ifname, fd, &c);
+	err = stats_read(&m, &s);
 	for (;;) {
 		if (err) {
 			so_err(CMD ": %s: read counters: %s", ifname, strerror(-err));
-			close(fd);
+			so_maps_close(&m);
 			return EXIT_RUNTIME;
 		}
 		if (json)
-			print_json(ifname, &c);
+			print_json(ifname, &s);
 		else
-			print_table(ifname, &c, have_prev ? &prev : NULL, watch);
+			print_table(ifname, &s, have_prev ? &prev : NULL, watch);
 		if (!watch)
 			break;
-		prev = c;
+		prev = s;
 		have_prev = true;
 		sleep(watch);
-		err = stats_read(ifname, fd, &c);
+		err = stats_read(&m, &s);
 	}
-	close(fd);
+	so_maps_close(&m);
 	return 0;
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* shakeoff status [IFACE]: what is attached where, since when, and its maps. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -21,7 +20,7 @@
 #include "json.h"
 #include "log.h"
 #include "pin.h"
-#include "tables.h"
+#include "maps.h"
 
 #define CMD "status"
 
@@ -29,8 +28,7 @@ struct map_use {
 	char name[BPF_OBJ_NAME_LEN];
 	const char *type;
 	__u32 capacity;
-	long long entries; /* -1: not counted (arrays are always full) */
-	long long bytes;   /* the kernel's own accounting (fdinfo memlock) */
+	long long bytes; /* the kernel's own accounting (fdinfo memlock) */
 };
 
 /* The memory the kernel charges for this map, from /proc/self/fdinfo. */
@@ -51,101 +49,71 @@ static long long map_bytes(int fd)
 	return v;
 }
 
-static long long map_entries(int fd, const struct bpf_map_info *info)
-{
-	char key[64], next[64];
-	long long n = 0;
-
-	if (info->type == BPF_MAP_TYPE_ARRAY || info->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
-	    info->type == BPF_MAP_TYPE_RINGBUF || info->key_size > sizeof(key))
-		return -1;
-	if (bpf_map_get_next_key(fd, NULL, next))
-		return 0;
-	do {
-		memcpy(key, next, info->key_size);
-		n++;
-	} while (!bpf_map_get_next_key(fd, key, next));
-	return n;
-}
-
-static int map_use(const char *ifname, const char *map, struct map_use *u)
+static int map_use(int fd, struct map_use *u)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	int fd = pin_map_open(ifname, map);
 
-	if (fd < 0)
-		return fd;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		close(fd);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
-	}
 	memcpy(u->name, info.name, sizeof(u->name));
 	u->type = libbpf_bpf_map_type_str(info.type);
 	u->capacity = info.max_entries;
-	u->entries = map_entries(fd, &info);
 	u->bytes = map_bytes(fd);
-	close(fd);
 	return 0;
 }
 
 static int show(const char *ifname, struct json *j)
 {
-	struct so_status st;
-	struct so_config cfg;
-	struct tables_now now;
-	struct map_use maps[16];
+	struct so_status st = {};
+	struct so_config cfg = {};
+	struct so_daemon dm = {};
+	struct map_use maps[SO_MAP_MAX];
+	struct so_maps m;
 	char dir[256], since[64];
-	struct dirent *de;
-	int nmaps = 0, i, fd, err;
+	int nmaps = 0, i, err;
 	__u32 zero = 0;
-	bool alive, xdp;
-	DIR *d;
+	bool alive;
 
-	err = status_read(ifname, &st);
+	err = so_maps_open(ifname, &m);
 	if (err)
 		return err;
-	fd = pin_map_open(ifname, "so_config");
-	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &cfg))
-		memset(&cfg, 0, sizeof(cfg));
-	if (fd >= 0)
-		close(fd);
-	alive = st.pid && (kill(st.pid, 0) == 0 || errno == EPERM);
-	xdp = xdp_is_ours(st.ifindex);
-	strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime((time_t *)&st.started));
-
-	tables_now(ifname, &now);
-	pin_path(dir, sizeof(dir), ifname, NULL);
-	d = opendir(dir);
-	while (d && (de = readdir(d)) && nmaps < 16)
-		if (de->d_name[0] != '.' && !map_use(ifname, de->d_name, &maps[nmaps]))
+	if (m.fd[SO_MAP_STATUS] >= 0)
+		bpf_map_lookup_elem(m.fd[SO_MAP_STATUS], &zero, &st);
+	if (m.fd[SO_MAP_CONFIG] >= 0)
+		bpf_map_lookup_elem(m.fd[SO_MAP_CONFIG], &zero, &cfg);
+	if (m.fd[SO_MAP_DAEMON] >= 0)
+		daemon_read(m.fd[SO_MAP_DAEMON], &dm);
+	for (i = 0; i < SO_MAP_MAX; i++)
+		if (m.fd[i] >= 0 && !map_use(m.fd[i], &maps[nmaps]))
 			nmaps++;
-	if (d)
-		closedir(d);
+	so_maps_close(&m);
+	alive = daemon_alive(st.pid);
+	strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime((time_t *)&st.started));
+	pin_path(dir, sizeof(dir), ifname, NULL);
 
 	if (j) {
 		json_obj_begin(j, NULL);
 		json_str(j, "iface", ifname);
 		json_u64(j, "ifindex", st.ifindex);
 		json_str(j, "mode", xdp_mode_name(st.xdp_mode));
+		json_str(j, "tc_mode", tc_mode_name(st.tc_mode));
 		json_u64(j, "pid", st.pid);
 		json_bool(j, "daemon_alive", alive);
-		json_bool(j, "xdp_attached", xdp);
+		json_bool(j, "xdp_attached", m.prog_id != 0);
 		json_u64(j, "since", st.started);
 		json_str(j, "ports", st.ports);
 		json_str(j, "pin_dir", dir);
 		json_u64(j, "ports_answered", ports_count(cfg.ports));
-		json_str(j, "backlog", now.backlog);
-		json_u64(j, "half_open", now.half_open);
-		json_u64(j, "flows", now.flows);
+		json_str(j, "backlog", backlog_name(cfg.backlog));
+		json_u64(j, "half_open", dm.half_open);
+		json_u64(j, "flows", dm.flows);
 		json_arr_begin(j, "maps");
 		for (i = 0; i < nmaps; i++) {
 			json_obj_begin(j, NULL);
 			json_str(j, "name", maps[i].name);
 			json_str(j, "type", maps[i].type);
 			json_u64(j, "capacity", maps[i].capacity);
-			if (maps[i].entries >= 0)
-				json_u64(j, "entries", maps[i].entries);
 			if (maps[i].bytes >= 0)
 				json_u64(j, "bytes", maps[i].bytes);
 			json_obj_end(j);
@@ -154,22 +122,18 @@ static int show(const char *ifname, struct json *j)
 		json_obj_end(j);
 		return 0;
 	}
-	printf("%s: %s XDP %s, daemon pid %u %s, since %s\n", ifname, xdp_mode_name(st.xdp_mode),
-	       xdp ? "attached" : "NOT attached", st.pid, alive ? "running" : "GONE (shakeoff detach)",
+	printf("%s: %s XDP %s, TC ingress by %s, daemon pid %u %s, since %s\n", ifname,
+	       xdp_mode_name(st.xdp_mode), m.prog_id ? "attached" : "NOT attached",
+	       tc_mode_name(st.tc_mode), st.pid, alive ? "running" : "GONE (shakeoff detach)",
 	       since);
 	printf("  maps pinned in %s\n", dir);
 	printf("  ports %s (answering for %d with a listener)\n", st.ports, ports_count(cfg.ports));
-	printf("  backlog: %s, %u half-open, %ld flows tracked\n", now.backlog, now.half_open,
-	       now.flows);
-	printf("  %-12s %-14s %10s %10s %12s\n", "map", "type", "capacity", "entries", "bytes");
-	for (i = 0; i < nmaps; i++) {
-		printf("  %-12s %-14s %10u ", maps[i].name, maps[i].type, maps[i].capacity);
-		if (maps[i].entries >= 0)
-			printf("%10lld ", maps[i].entries);
-		else
-			printf("%10s ", "-");
-		printf("%12lld\n", maps[i].bytes);
-	}
+	printf("  backlog: %s, %u half-open, %llu flows tracked\n", backlog_name(cfg.backlog),
+	       dm.half_open, (unsigned long long)dm.flows);
+	printf("  %-12s %-14s %10s %12s\n", "map", "type", "capacity", "bytes");
+	for (i = 0; i < nmaps; i++)
+		printf("  %-12s %-14s %10u %12lld\n", maps[i].name, maps[i].type, maps[i].capacity,
+		       maps[i].bytes);
 	return 0;
 }
 
@@ -181,11 +145,9 @@ int cmd_status(int argc, char **argv)
 		{}
 	};
 	struct json jw, *j = NULL;
+	struct if_nameindex *ifs;
 	const char *ifname = NULL;
-	char name[IF_NAMESIZE];
-	struct dirent *de;
-	int opt, err, n = 0;
-	DIR *d;
+	int opt, err, n = 0, i;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
@@ -207,7 +169,6 @@ int cmd_status(int argc, char **argv)
 		return EXIT_USAGE;
 	if (need_root(CMD))
 		return EXIT_RUNTIME;
-	bpffs_ensure();
 	if (ifname) {
 		err = show(ifname, j);
 		if (err == -ENOENT) {
@@ -221,12 +182,13 @@ int cmd_status(int argc, char **argv)
 	}
 	if (j)
 		json_arr_begin(j, NULL);
-	d = opendir(SO_PIN_ROOT);
-	while (d && (de = readdir(d)))
-		if (pin_name_ours(de->d_name, name, sizeof(name)) && !show(name, j))
+	/* Every interface of this network namespace that runs shakeoff_xdp. */
+	ifs = if_nameindex();
+	for (i = 0; ifs && ifs[i].if_index; i++)
+		if (!show(ifs[i].if_name, j))
 			n++;
-	if (d)
-		closedir(d);
+	if (ifs)
+		if_freenameindex(ifs);
 	if (j) {
 		json_arr_end(j);
 		putchar('\n');

@@ -8,7 +8,11 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <bpf/libbpf.h>
+
 #include "config.h"
+#include "daemon.h"
+#include "shakeoff.skel.h"
 
 static int parse_port(const char *s, char **end, const char **why)
 {
@@ -139,6 +143,7 @@ int config_from_host(struct so_config *c, const char *ifname, unsigned int mss_m
 		return err;
 	c->wscale = kernel_wscale(rmem2 > rmem_max ? rmem2 : rmem_max);
 
+	c->time_wait = !sysctl_read("net/ipv4/tcp_max_tw_buckets", &v) && v > 0;
 	c->ttl = 64;
 	if (!sysctl_read("net/ipv4/ip_default_ttl", &v) && v > 0 && v < 256)
 		c->ttl = v;
@@ -155,4 +160,12 @@ int config_from_host(struct so_config *c, const char *ifname, unsigned int mss_m
 	if (mss_max && mss_max < c->mss6)
 		c->mss6 = mss_max;
 	return 0;
+}
+
+int config_write(struct daemon *d)
+{
+	__u32 zero = 0;
+
+	return bpf_map__update_elem(d->skel->maps.so_config, &zero, sizeof(zero), &d->cfg,
+				    sizeof(d->cfg), 0) ? -errno : 0;
 }

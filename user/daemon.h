@@ -10,26 +10,17 @@
 #include <xdp/libxdp.h>
 
 #include "shakeoff.h"
-#include "tables.h"
+#include "maps.h"
 
 #define SO_MAX_SUBSCRIBERS 16
-#define TICK_MS 100 /* half-open timers; the rest runs every 10th tick */
-#define SO_RTT_BUCKETS 128 /* four per power of two, from 1 us */
-
-/* What the daemon knows of one so_halfopen slot (the table is read-only). */
-struct shadow {
-	__u32 seq;     /* the entry's seqlock count when we took it on */
-	__u8 retrans;  /* SYN-ACKs we retransmitted for it */
-	__u8 done;     /* expired (and counted) */
-	__u8 known;    /* seq is meaningful */
-	__u64 last_ns; /* its last SYN-ACK, CLOCK_MONOTONIC */
-};
+#define TICK_MS 100 /* half-open timers and event draining; the rest every 10th tick */
 
 struct daemon {
 	/* from the command line */
 	const char *ifname;
 	int ifindex;
 	enum xdp_attach_mode mode;
+	enum so_tc_mode tc_mode;
 	unsigned int mss_max;
 	const char *key_file;
 	bool stateless;
@@ -39,46 +30,58 @@ struct daemon {
 	__u8 ports[SO_PORT_BITMAP_BYTES];
 
 	__u64 master[2];
-	struct so_config cfg; /* as the data plane sees it */
+	struct so_config cfg; /* as the data plane sees it; written by config_write() */
 	struct so_status status;
+	struct so_daemon pub; /* what the daemon publishes (so_daemon[0]) */
 	struct shakeoff *skel;
 	struct xdp_program *xdp;
 	bool xdp_attached, tc_attached;
 
 	/* half-open entries: retransmission, expiry, the backlog */
 	struct halfopen_view ho;
-	struct shadow *shadow;
-	int pkt_fd;
-	__u64 counters[SO_STAT_MAX]; /* the daemon's own (SO_STAT_DAEMON) */
-	__u64 fallback_syns;         /* cookie_fallback at the last tick */
-	__u32 seeded[2];             /* kernel connections found at start: open, TIME_WAIT */
+	__u64 scan_ns;       /* the last scan: entries are judged on (scan_ns, now] */
+	int raw4, raw6;      /* retransmissions go out through the kernel's routing */
+	__u64 fallback_syns; /* cookie_fallback at the last tick */
+
+	/* flows: the flow-mark filter the daemon rebuilds */
+	__u64 *flowmark;
+	size_t flowmark_len;
+	__u32 seeded[2]; /* kernel connections found at start: open, TIME_WAIT */
 
 	/* events */
 	struct ring_buffer *rb;
 	int listen_fd;
 	int subs[SO_MAX_SUBSCRIBERS];
 	__u32 sub_lost[SO_MAX_SUBSCRIBERS];
-	__u64 rtt_hist[SO_RTT_BUCKETS];
 };
 
-/* retrans.c */
-int retrans_init(struct daemon *d);
-void retrans_fini(struct daemon *d);
+/* config.c */
+/* Write d->cfg to the data plane. 0 or -errno. */
+int config_write(struct daemon *d);
+
+/* halfopen.c */
+int halfopen_init(struct daemon *d);
+void halfopen_fini(struct daemon *d);
+/* Every tick: retransmissions due, expiries, the backlog's mode, the gauge. */
 void halfopen_tick(struct daemon *d);
+
+/* flows.c */
+int flows_init(struct daemon *d);
+void flows_fini(struct daemon *d);
+/* Once a second: TIME_WAIT and idle expiry, the flow marks rebuilt, the gauge. */
 void flows_tick(struct daemon *d);
 /* Track the connections the kernel already has on our ports. */
 int flows_seed(struct daemon *d);
-void counter_add(struct daemon *d, enum so_stat idx, __u64 n);
 
 /* evsrv.c */
 int events_init(struct daemon *d);
 void events_fini(struct daemon *d);
 void events_accept(struct daemon *d);
 int events_fd(struct daemon *d);
-void events_consume(struct daemon *d);
+/* Drain the ring buffer; with check, also notice readers that went away. */
+void events_consume(struct daemon *d, bool check);
 /* Send one event to every reader of `shakeoff events`; never blocks. */
 void events_publish(struct daemon *d, const struct so_event *ev);
-void rtt_publish(struct daemon *d);
 /* The abstract unix socket address of ifname's event stream; its length. */
 socklen_t events_addr(const char *ifname, struct sockaddr_un *sun);
 

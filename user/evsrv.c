@@ -5,6 +5,11 @@
  * an abstract unix socket, which belongs to the network namespace like the
  * interface does. A slow reader loses events (and is told how many); the
  * daemon never waits for one, as the data plane never waits for us.
+ *
+ * The data plane reports handshakes only while a reader is connected (the
+ * config's `events`), and wakes us only when its ring fills past a mark:
+ * we drain it every tick (100 ms) instead. Statistics never depend on
+ * events: the RTT histogram is the data plane's own (so_rtt).
  */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
@@ -30,19 +35,17 @@ socklen_t events_addr(const char *ifname, struct sockaddr_un *sun)
 	return offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sun->sun_path + 1);
 }
 
-/* Four buckets per power of two: bucket b holds RTTs below 2^((b+1)/4) us. */
-static int rtt_bucket(__u32 us)
+/*
+ * A handshake via state tells its age; how many retransmissions it took
+ * follows from the schedule (halfopen.c): the k-th goes at 2^k - 1 s.
+ */
+static __u8 retrans_of(const struct daemon *d, __u32 age_us)
 {
-	int b = 0;
+	int k = 0;
 
-	while (b < SO_RTT_BUCKETS - 1 && us >= (1ULL << ((b + 1) / 4)) * (4 + (b + 1) % 4) / 4)
-		b++;
-	return b;
-}
-
-static __u32 rtt_bucket_top(int b)
-{
-	return (1ULL << ((b + 1) / 4)) * (4 + (b + 1) % 4) / 4;
+	while (k < d->synack_retries && age_us >= ((1ULL << (k + 1)) - 1) * 1000000ULL)
+		k++;
+	return k;
 }
 
 static int on_ring(void *ctx, void *data, size_t len)
@@ -53,24 +56,24 @@ static int on_ring(void *ctx, void *data, size_t len)
 	if (len != sizeof(ev))
 		return 0;
 	memcpy(&ev, data, sizeof(ev));
-	if (ev.type == SO_EV_HANDSHAKE && ev.via == SO_VIA_STATE && ev.slot < d->ho.n) {
-		const struct shadow *s = &d->shadow[ev.slot];
-
-		/* Retransmitted: the RTT runs from the SYN-ACK the client answered. */
-		if (s->known && s->seq == ev.slot_seq && s->retrans) {
-			ev.retrans = s->retrans;
-			ev.rtt_us = (ev.time_ns - s->last_ns) / 1000;
-		}
-	}
-	/*
-	 * Percentiles from handshakes that completed via state: timed to the
-	 * microsecond. A cookie handshake's RTT comes from the TSecr, to the
-	 * millisecond: good for its event, too coarse for a percentile.
-	 */
-	if (ev.type == SO_EV_HANDSHAKE && ev.via == SO_VIA_STATE && ev.rtt_us)
-		d->rtt_hist[rtt_bucket(ev.rtt_us)]++;
+	if (ev.type == SO_EV_HANDSHAKE && ev.via == SO_VIA_STATE)
+		ev.retrans = retrans_of(d, ev.age_us);
 	events_publish(d, &ev);
 	return 0;
+}
+
+/* Readers connected: the data plane reports handshakes while there are any. */
+static void events_wanted(struct daemon *d)
+{
+	__u8 want = 0;
+	int i;
+
+	for (i = 0; i < SO_MAX_SUBSCRIBERS; i++)
+		want |= d->subs[i] >= 0;
+	if (want == d->cfg.events)
+		return;
+	d->cfg.events = want;
+	config_write(d);
 }
 
 int events_init(struct daemon *d)
@@ -104,14 +107,27 @@ void events_fini(struct daemon *d)
 			close(d->subs[i]);
 }
 
+static void drop_reader(struct daemon *d, int i)
+{
+	close(d->subs[i]);
+	d->subs[i] = -1;
+	events_wanted(d);
+}
+
 int events_fd(struct daemon *d)
 {
 	return ring_buffer__epoll_fd(d->rb);
 }
 
-void events_consume(struct daemon *d)
+void events_consume(struct daemon *d, bool check)
 {
+	char c;
+	int i;
+
 	ring_buffer__consume(d->rb);
+	for (i = 0; check && i < SO_MAX_SUBSCRIBERS; i++)
+		if (d->subs[i] >= 0 && recv(d->subs[i], &c, 1, MSG_DONTWAIT | MSG_PEEK) == 0)
+			drop_reader(d, i); /* it hung up: stop the data plane's events */
 }
 
 void events_accept(struct daemon *d)
@@ -130,6 +146,7 @@ void events_accept(struct daemon *d)
 		d->subs[i] = fd;
 		d->sub_lost[i] = 0;
 	}
+	events_wanted(d);
 }
 
 static int send_one(int fd, const struct so_event *ev)
@@ -152,32 +169,9 @@ void events_publish(struct daemon *d, const struct so_event *ev)
 				d->sub_lost[i] = 0;
 		}
 		err = d->sub_lost[i] ? -EAGAIN : send_one(d->subs[i], ev);
-		if (err == -EAGAIN) {
+		if (err == -EAGAIN)
 			d->sub_lost[i]++;
-		} else if (err) {
-			close(d->subs[i]); /* the reader went away */
-			d->subs[i] = -1;
-		}
+		else if (err)
+			drop_reader(d, i); /* the reader went away */
 	}
-}
-
-void rtt_publish(struct daemon *d)
-{
-	struct so_rtt r = {};
-	__u64 seen = 0;
-	__u32 zero = 0;
-	int b;
-
-	for (b = 0; b < SO_RTT_BUCKETS; b++)
-		r.samples += d->rtt_hist[b];
-	for (b = 0; b < SO_RTT_BUCKETS && r.samples; b++) {
-		seen += d->rtt_hist[b];
-		if (!r.p50_us && seen * 100 >= r.samples * 50)
-			r.p50_us = rtt_bucket_top(b);
-		if (!r.p90_us && seen * 100 >= r.samples * 90)
-			r.p90_us = rtt_bucket_top(b);
-		if (!r.p99_us && seen * 100 >= r.samples * 99)
-			r.p99_us = rtt_bucket_top(b);
-	}
-	bpf_map__update_elem(d->skel->maps.so_rtt, &zero, sizeof(zero), &r, sizeof(r), 0);
 }

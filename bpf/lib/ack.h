@@ -7,26 +7,33 @@
 #include "parse.h"
 #include "tcpopt.h"
 #include "state.h"
+#include "rtt.h"
+
+/* No RTT sample from a handshake that may have seen a retransmission (Karn):
+ * the first comes 1 s after the SYN-ACK, like the kernel's. */
+#define SO_RTO_INIT_NS 1000000000ULL
 
 /* A validated handshake, for the TC handoff and the event. */
 struct handshake {
-	__u32 data;    /* the cookie's option bits */
-	__u32 rtt_us;
-	__u32 slot, slot_seq;
-	__u8 via;
+	__u32 copts;  /* the cookie's option bits */
+	__u32 age_us; /* via state: first SYN-ACK to this ACK */
+	__u32 rtt_us; /* 0: unknown */
+	__u8 via;     /* SO_VIA_* */
+	__u8 timed;   /* rtt_us is to the microsecond */
 };
 
 /* Put what the cookie and the ACK say in front of the frame for shakeoff_tc. */
-static __always_inline int write_meta(struct xdp_md *ctx, const struct so_config *cfg,
-				      const struct so_pkt *p, const struct so_tcpopts *o,
-				      __u32 data, struct so_meta *out)
+static __always_inline int write_meta(struct so_ctx *c, const struct so_tcpopts *o, __u32 copts,
+				      struct so_meta *out)
 {
+	const struct so_config *cfg = c->cfg;
+	struct xdp_md *xdp = c->xdp;
 	struct so_meta *m;
 	__u8 features = 0;
 
-	if (SO_DATA_WSCALE(data) != SO_WSCALE_NONE)
+	if (SO_COPTS_WSCALE(copts) != SO_WSCALE_NONE)
 		features |= SO_F_WSCALE;
-	if (SO_DATA_SACK(data))
+	if (SO_COPTS_SACK(copts))
 		features |= SO_F_SACK;
 	if (o->ts_ok && (cfg->features & SO_F_TS)) {
 		features |= SO_F_TS;
@@ -36,112 +43,154 @@ static __always_inline int write_meta(struct xdp_md *ctx, const struct so_config
 	out->magic = SO_META_MAGIC;
 	out->tsval = o->tsval;
 	out->tsecr = o->tsecr;
-	out->mss = so_mss_of_idx(SO_DATA_MSS_IDX(data), p->t.v6);
-	out->snd_wscale = SO_DATA_WSCALE(data);
+	out->mss = so_mss_of_idx(SO_COPTS_MSS_IDX(copts), c->seg.t.v6);
+	out->snd_wscale = SO_COPTS_WSCALE(copts);
 	out->rcv_wscale = cfg->wscale;
 	out->features = features;
 	out->pad = 0;
-	out->l4_off = p->l4_off - p->l3_off;
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+	out->l4_off = c->seg.l4_off - c->seg.l3_off;
+	if (bpf_xdp_adjust_meta(xdp, -(int)sizeof(*m)))
 		return -1;
-	barrier_var(ctx);
-	m = (void *)(long)ctx->data_meta;
-	if ((void *)(m + 1) > (void *)(long)ctx->data)
+	barrier_var(xdp);
+	m = (void *)(long)xdp->data_meta;
+	if ((void *)(m + 1) > (void *)(long)xdp->data)
 		return -1;
 	*m = *out;
 	return 0;
 }
 
-static __always_inline void event_handshake(const struct so_pkt *p, const struct so_meta *m,
+/*
+ * A handshake event, only while someone reads `shakeoff events` (the
+ * daemon says so in the config): nobody pays for events nobody reads. The
+ * daemon drains the ring every 100 ms; it is woken early only when the ring
+ * fills past SO_EVENTS_WAKE_BYTES, never per event (each wakeup is an
+ * inter-processor interrupt and a context switch).
+ */
+static __always_inline void event_handshake(struct so_ctx *c, const struct so_meta *m,
 					    const struct handshake *hs)
 {
 	struct so_event *ev = bpf_ringbuf_reserve(&so_events, sizeof(*ev), 0);
+	__u64 wake;
 
 	if (!ev) {
-		stat_inc(SO_STAT_EVENTS_LOST); /* the daemon is behind: lose, never wait */
+		c->cnt->events_lost++; /* the daemon is behind: lose, never wait */
 		return;
 	}
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->type = SO_EV_HANDSHAKE;
 	ev->time_ns = bpf_ktime_get_ns();
-	ev->t = p->t;
+	ev->t = c->seg.t;
+	ev->age_us = hs->age_us;
 	ev->rtt_us = hs->rtt_us;
-	ev->slot = hs->slot;
-	ev->slot_seq = hs->slot_seq;
 	ev->via = hs->via;
+	ev->timed = hs->timed;
 	ev->mss = m->mss;
 	ev->snd_wscale = m->snd_wscale;
 	ev->features = m->features;
-	bpf_ringbuf_submit(ev, 0);
+	wake = bpf_ringbuf_query(&so_events, BPF_RB_AVAIL_DATA) >= SO_EVENTS_WAKE_BYTES;
+	bpf_ringbuf_submit(ev, wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
-/* The cookie in the ACK: the option bits, or -1; *h gets the hash. */
-static __always_inline int cookie_valid(const struct so_pkt *p, __u64 *h)
+/*
+ * The age and RTT of a handshake completed via entry e: a timed entry's to
+ * the microsecond, into the histogram; the others' to a jiffy.
+ */
+static __always_inline void handshake_times(struct handshake *hs, const struct so_halfopen *e,
+					    __u64 coarse)
 {
-	__u32 cookie = p->ack_seq - 1;
-	__u64 slot = so_cookie_slot(cookie, slot_now());
+	int timed = e->flags & SO_HO_TIMED;
+	__u64 age_ns = halfopen_age_ns(e, timed ? bpf_ktime_get_ns() : coarse);
+	__u32 zero = 0;
+	struct so_rtt *r;
+
+	hs->age_us = age_ns / 1000;
+	if (age_ns >= SO_RTO_INIT_NS)
+		return;
+	hs->rtt_us = hs->age_us;
+	if (!timed)
+		return;
+	hs->timed = 1;
+	r = bpf_map_lookup_elem(&so_rtt, &zero);
+	if (r)
+		r->bucket[so_rtt_bucket(age_ns >> SO_BORN_SHIFT)]++;
+}
+
+/* The cookie in the ACK: its option bits, -1 if not ours, -2 without keys; *h the hash. */
+static __always_inline int cookie_valid(struct so_ctx *c, __u64 coarse, __u64 *h)
+{
+	const struct so_seg *s = &c->seg;
+	__u32 cookie = s->ack_seq - 1;
+	__u64 slot = so_cookie_slot(cookie, slot_of(c->cfg, coarse));
 	const struct so_key *key = key_of_slot(slot);
 
 	if (!key)
 		return -2; /* no keys (daemon gone): the kernel answers SYNs itself */
-	*h = so_cookie_hash(key->k, &p->t, p->seq - 1, slot);
+	*h = so_cookie_hash(key->k, &s->t, s->seq - 1);
 	return so_cookie_check(cookie, *h);
 }
 
-static __always_inline int handle_ack(struct xdp_md *ctx, const struct so_config *cfg,
-				      struct so_pkt *p)
+static __always_inline int handle_ack(struct so_ctx *c)
 {
+	const struct so_config *cfg = c->cfg;
+	struct so_seg *s = &c->seg;
 	struct handshake hs = { .via = SO_VIA_COOKIE };
-	struct so_halfopen *e = NULL;
+	struct halfopen_find f = { };
+	struct so_halfopen *e;
 	struct so_tcpopts o;
 	struct so_meta m;
-	struct so_flow *f;
-	__u64 h = 0, now;
-	int data, state;
+	struct so_flow *fl;
+	__u64 h = 0, coarse;
+	int copts, state;
 
 	/* The fast path: a flow we know. */
-	f = bpf_map_lookup_elem(&so_flows, &p->t);
-	if (f) {
-		flow_note(f, p->flags, SO_FIN_CLIENT);
-		stat_inc(SO_STAT_ESTABLISHED);
+	fl = bpf_map_lookup_elem(&so_flows, &s->t);
+	if (fl) {
+		flow_note(fl, s->flags, SO_FIN_CLIENT, coarse_ns());
+		c->cnt->established++;
 		return XDP_PASS;
 	}
-	now = bpf_ktime_get_ns();
-	if (cfg->stateful)
-		e = halfopen_match(cfg, &p->t, p->ack_seq - 1, p->seq - 1, now, &hs.slot);
-	if (e) {
+	coarse = coarse_ns();
+	if (cfg->backlog != SO_BACKLOG_STATELESS)
+		halfopen_find(cfg, &s->t, halfopen_set(cfg, &s->t), coarse, &f);
+	e = f.mine;
+	if (e && e->isn == s->ack_seq - 1 && e->cisn == s->seq - 1) {
 		hs.via = SO_VIA_STATE;
-		hs.data = e->data;
-		hs.rtt_us = (now - e->first_ns) / 1000;
-		hs.slot_seq = e->seq;
+		hs.copts = e->copts;
+		handshake_times(&hs, e, coarse);
 		halfopen_free(e);
-		stat_inc(SO_STAT_ACK_VIA_STATE);
+		c->cnt->ack_via_state++;
 	} else {
-		/* Connections older than shakeoff, or than our flow entry. */
-		state = kernel_socket(ctx, p);
-		if (state >= 0) {
-			flow_add(&p->t, state == BPF_TCP_TIME_WAIT ? SO_TIME_WAIT : SO_ESTABLISHED);
-			stat_inc(SO_STAT_ESTABLISHED);
+		copts = cookie_valid(c, coarse, &h);
+		if (copts == -2)
 			return XDP_PASS;
-		}
-		data = cookie_valid(p, &h);
-		if (data == -2)
-			return XDP_PASS;
-		if (data < 0) {
-			stat_inc(SO_STAT_ACK_INVALID);
+		if (copts < 0) {
+			/* Connections older than shakeoff, or than our flow entry. */
+			state = kernel_socket(c->xdp, &s->t);
+			if (state >= 0) {
+				flow_add(cfg, &s->t, state == BPF_TCP_TIME_WAIT ? SO_TIME_WAIT
+										: SO_ESTABLISHED);
+				c->cnt->established++;
+				return XDP_PASS;
+			}
+			c->cnt->ack_invalid++;
 			return XDP_DROP;
 		}
-		hs.data = data;
+		hs.copts = copts;
 	}
-	stat_inc(SO_STAT_ACK_VALID);
-	parse_tcp_opts(ctx, p->l4_off, p->doff, &o);
-	if (hs.via == SO_VIA_COOKIE && o.ts_ok)
-		/* Our TSval was the ms clock plus H's low word: the TSecr tells the RTT. */
-		hs.rtt_us = ((__u32)(now / 1000000) + (__u32)h - (o.tsecr & ~1U)) * 1000;
-	flow_add(&p->t, SO_ESTABLISHED);
-	if (write_meta(ctx, cfg, p, &o, hs.data, &m) < 0)
-		stat_inc(SO_STAT_HANDOFF_FAIL); /* the driver cannot carry metadata */
-	event_handshake(p, &m, &hs);
+	c->cnt->ack_valid++;
+	parse_tcp_opts(c->xdp, s->l4_off, s->doff, &o);
+	if (hs.via == SO_VIA_COOKIE && o.ts_ok) {
+		/* Our TSval was the coarse clock plus H's low word: the TSecr tells the RTT,
+		 * to a jiffy. */
+		__u32 ticks = (__u32)(coarse >> SO_TS_SHIFT) + (__u32)h - (o.tsecr & ~1U);
+
+		hs.rtt_us = ((__u64)ticks << SO_TS_SHIFT) / 1000;
+	}
+	flow_add(cfg, &s->t, SO_ESTABLISHED);
+	if (write_meta(c, &o, hs.copts, &m) < 0)
+		c->cnt->handoff_fail++; /* the driver cannot carry metadata */
+	if (cfg->events)
+		event_handshake(c, &m, &hs);
 	return XDP_PASS;
 }
 
@@ -150,28 +199,22 @@ static __always_inline int handle_ack(struct xdp_md *ctx, const struct so_config
  * sequence number is the one we expect (RFC 5961: nothing else resets a
  * SYN_RECV). Either way the kernel sees it, as it would without us.
  */
-static __always_inline int handle_rst(const struct so_config *cfg, struct so_pkt *p)
+static __always_inline int handle_rst(struct so_ctx *c)
 {
-	struct so_flow *f = bpf_map_lookup_elem(&so_flows, &p->t);
-	struct so_halfopen *e;
-	__u32 idx;
-	int i;
+	const struct so_config *cfg = c->cfg;
+	struct so_seg *s = &c->seg;
+	struct so_flow *fl = bpf_map_lookup_elem(&so_flows, &s->t);
+	struct halfopen_find f;
 
-	if (f) {
-		flow_note(f, p->flags, SO_FIN_CLIENT);
+	if (fl) {
+		flow_note(fl, s->flags, SO_FIN_CLIENT, coarse_ns());
 		return XDP_PASS;
 	}
-	if (!cfg->stateful)
+	if (cfg->backlog == SO_BACKLOG_STATELESS)
 		return XDP_PASS;
-	idx = halfopen_set(cfg, &p->t);
-#pragma unroll
-	for (i = 0; i < SO_HALFOPEN_WAYS; i++, idx++) {
-		e = bpf_map_lookup_elem(&so_halfopen, &idx);
-		if (e && e->state == SO_SYN_RECV && e->sa.ack == p->seq && tuple_eq(&e->t, &p->t)) {
-			halfopen_free(e);
-			break;
-		}
-	}
+	halfopen_find(cfg, &s->t, halfopen_set(cfg, &s->t), coarse_ns(), &f);
+	if (f.mine && f.mine->cisn + 1 == s->seq)
+		halfopen_free(f.mine);
 	return XDP_PASS;
 }
 

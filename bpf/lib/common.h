@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What every part of the BPF side shares: includes, maps, counters. */
+/* What every part of the BPF side shares: includes, constants, a packet's context. */
 #ifndef SO_BPF_COMMON_H
 #define SO_BPF_COMMON_H
 
@@ -9,7 +9,8 @@
 
 #include "shakeoff.h"
 #include "cookie.h"
-#include "pkt.h"
+#include "synack.h"
+#include "maps.h"
 
 /* Helpers return an action (XDP_* / TC_ACT_*, all >= 0) or carry on. */
 #define SO_CONTINUE (-1)
@@ -20,72 +21,44 @@
 #define SO_ETH_P_IPV6 0x86dd
 #define SO_ETH_P_8021Q 0x8100
 #define SO_ETH_P_8021AD 0x88a8
+#define SO_AF_INET 2
+#define SO_AF_INET6 10
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct so_config);
-} so_config SEC(".maps");
+/* A TCP segment to a protected port, as parsed. */
+struct so_seg {
+	struct so_tuple t; /* client -> server */
+	__u32 seq;         /* host order */
+	__u32 ack_seq;
+	__u16 l3_off;      /* 14, 18 or 22 */
+	__u16 l4_off;      /* the TCP header */
+	__u16 tcp_len;     /* TCP header + payload, per the IP header */
+	__u16 doff;        /* TCP header length in bytes */
+	__u8 flags;        /* TCP flags byte */
+	__u8 pad[3];
+};
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SO_NKEYS);
-	__type(key, __u32);
-	__type(value, struct so_key);
-} so_keys SEC(".maps");
+/* One frame's way through shakeoff_xdp. */
+struct so_ctx {
+	struct xdp_md *xdp;
+	const struct so_config *cfg;
+	struct so_counters *cnt; /* this CPU's */
+	struct so_seg seg;
+};
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SO_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} so_stats SEC(".maps");
-
-/* Sized by the daemon at load (--max-half-open); it reads it through mmap. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct so_halfopen);
-} so_halfopen SEC(".maps");
-
-/* Sized by the daemon at load (--max-flows). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 131072);
-	__type(key, struct so_tuple);
-	__type(value, struct so_flow);
-} so_flows SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
-} so_events SEC(".maps");
-
-/* Not used by the programs: written by the daemon, pinned beside the maps. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct so_rtt);
-} so_rtt SEC(".maps");
-
-/* Not used by the programs: the daemon's record, pinned beside the maps. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct so_status);
-} so_status SEC(".maps");
-
-static __always_inline void stat_inc(__u32 idx)
+/*
+ * Time. The precise clock costs a paravirtual clock read (about 20 ns live
+ * on a KVM guest); the coarse one (a jiffy, 4 ms here) is a load. Cookie
+ * slots and TSvals need only the coarse one; RTTs take the precise one.
+ */
+static __always_inline __u64 coarse_ns(void)
 {
-	__u64 *v = bpf_map_lookup_elem(&so_stats, &idx);
+	return bpf_ktime_get_coarse_ns();
+}
 
-	if (v)
-		*v += 1;
+/* The cookie slot of a CLOCK_MONOTONIC time: slots are CLOCK_TAI. */
+static __always_inline __u64 slot_of(const struct so_config *cfg, __u64 mono_ns)
+{
+	return (mono_ns + cfg->tai_off_ns) >> SO_SLOT_SHIFT;
 }
 
 /* The key of cookie slot `slot`, or NULL when the daemon has not installed it. */
@@ -95,11 +68,6 @@ static __always_inline const struct so_key *key_of_slot(__u64 slot)
 	const struct so_key *k = bpf_map_lookup_elem(&so_keys, &idx);
 
 	return k && k->slot == slot ? k : NULL;
-}
-
-static __always_inline __u64 slot_now(void)
-{
-	return bpf_ktime_get_tai_ns() >> SO_SLOT_SHIFT;
 }
 
 #endif /* SO_BPF_COMMON_H */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Frame parsing: Ethernet (up to two VLAN tags), IPv4 (with options), IPv6
- * (with a bounded extension-header walk), TCP.
+ * (with a bounded extension-header walk), TCP. The one walker of frames:
+ * XDP parses with parse_frame(), TC finds a handed-off ACK's tuple with
+ * parse_l2() and tuple_at().
  *
  * The rule: shakeoff acts only on what it can identify as TCP to a protected
  * port. Anything else, including frames too short or too broken to tell, is
@@ -23,19 +25,6 @@
 #define SO_NEXTHDR_FRAGMENT 44
 #define SO_NEXTHDR_DEST 60
 
-/* A TCP segment to a protected port, as parsed. */
-struct so_pkt {
-	struct so_tuple t; /* client -> server */
-	__u32 seq;         /* host order */
-	__u32 ack_seq;
-	__u16 l3_off;      /* 14, 18 or 22 */
-	__u16 l4_off;      /* the TCP header */
-	__u16 tcp_len;     /* TCP header + payload, per the IP header */
-	__u16 doff;        /* TCP header length in bytes */
-	__u8 flags;        /* TCP flags byte */
-	__u8 pad;
-};
-
 static __always_inline int port_protected(const struct so_config *cfg, __u16 port_be)
 {
 	__u16 port = bpf_ntohs(port_be);
@@ -56,9 +45,91 @@ static __always_inline void *pkt_ptr(void *data, __u32 off)
 	return ptr;
 }
 
-/* The TCP header at p->l4_off of a segment to a protected port. */
-static __always_inline int parse_tcp(void *data, void *end, struct so_pkt *p)
+/* The tuple of an IPv4 or IPv6 header and the ports after it; every byte written. */
+static __always_inline void tuple4_of(struct so_tuple *t, const struct iphdr *ip, const __u16 *ports)
 {
+	__builtin_memset(t, 0, sizeof(*t));
+	t->saddr[0] = ip->saddr;
+	t->daddr[0] = ip->daddr;
+	t->sport = ports[0];
+	t->dport = ports[1];
+}
+
+static __always_inline void tuple6_of(struct so_tuple *t, const struct ipv6hdr *ip6,
+				      const __u16 *ports)
+{
+	__builtin_memcpy(t->saddr, &ip6->saddr, 16);
+	__builtin_memcpy(t->daddr, &ip6->daddr, 16);
+	t->sport = ports[0];
+	t->dport = ports[1];
+	t->v6 = 1;
+	t->pad[0] = t->pad[1] = t->pad[2] = 0;
+}
+
+/*
+ * Skip the Ethernet header and up to two VLAN tags. Returns the L3 offset
+ * and sets *proto (network order), or -1 if the frame ends first.
+ */
+static __always_inline int parse_l2(void *data, void *end, __u16 *proto)
+{
+	struct ethhdr *eth = data;
+	__u32 off = sizeof(*eth);
+	int i;
+
+	if ((void *)(eth + 1) > end)
+		return -1;
+	*proto = eth->h_proto;
+#pragma unroll
+	for (i = 0; i < SO_VLAN_MAX; i++) {
+		struct vlan_hdr *vh = data + off;
+
+		if (*proto != bpf_htons(SO_ETH_P_8021Q) && *proto != bpf_htons(SO_ETH_P_8021AD))
+			break;
+		if ((void *)(vh + 1) > end)
+			return -1;
+		*proto = vh->h_vlan_encapsulated_proto;
+		off += sizeof(*vh);
+	}
+	return off;
+}
+
+/*
+ * The tuple of the TCP segment whose L3 header (of ethertype proto) is at
+ * l3_off and TCP header at l4_off. Returns 0, or -1 if they are not there.
+ */
+static __always_inline int tuple_at(void *data, void *end, __u32 l3_off, __u16 proto,
+				    __u32 l4_off, struct so_tuple *t)
+{
+	__u16 *ports;
+
+	if (l3_off > SO_L2_MAX || l4_off > SO_L4_OFF_MAX)
+		return -1;
+	ports = pkt_ptr(data, l4_off);
+	if ((void *)(ports + 2) > end)
+		return -1;
+	if (proto == bpf_htons(SO_ETH_P_IP)) {
+		struct iphdr *ip = data + l3_off;
+
+		if ((void *)(ip + 1) > end)
+			return -1;
+		tuple4_of(t, ip, ports);
+		return 0;
+	}
+	if (proto == bpf_htons(SO_ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data + l3_off;
+
+		if ((void *)(ip6 + 1) > end)
+			return -1;
+		tuple6_of(t, ip6, ports);
+		return 0;
+	}
+	return -1;
+}
+
+/* The TCP header at s->l4_off of a segment to a protected port. */
+static __always_inline int parse_tcp(struct so_ctx *c, void *data, void *end)
+{
+	struct so_seg *s = &c->seg;
 	struct tcphdr *th;
 	__u8 *raw;
 
@@ -66,48 +137,38 @@ static __always_inline int parse_tcp(void *data, void *end, struct so_pkt *p)
 	 * The verifier tracks packet bounds only for offsets it knows are well
 	 * below 64 KiB; an XDP frame is one page, so this changes no verdict.
 	 */
-	if (p->l4_off > SO_L4_OFF_MAX) {
-		stat_inc(SO_STAT_DROP_HDRLEN);
-		return XDP_DROP;
-	}
-	th = pkt_ptr(data, p->l4_off);
+	if (s->l4_off > SO_L4_OFF_MAX)
+		goto bad;
+	th = pkt_ptr(data, s->l4_off);
 	raw = (__u8 *)th;
-	if ((void *)(th + 1) > end || p->tcp_len < sizeof(*th)) {
-		stat_inc(SO_STAT_DROP_HDRLEN);
-		return XDP_DROP;
-	}
-	p->doff = th->doff * 4;
-	if (p->doff < sizeof(*th) || p->doff > p->tcp_len) {
-		stat_inc(SO_STAT_DROP_HDRLEN);
-		return XDP_DROP;
-	}
-	p->flags = raw[13];
-	p->seq = bpf_ntohl(th->seq);
-	p->ack_seq = bpf_ntohl(th->ack_seq);
+	if ((void *)(th + 1) > end || s->tcp_len < sizeof(*th))
+		goto bad;
+	s->doff = th->doff * 4;
+	if (s->doff < sizeof(*th) || s->doff > s->tcp_len)
+		goto bad;
+	s->flags = raw[13];
+	s->seq = bpf_ntohl(th->seq);
+	s->ack_seq = bpf_ntohl(th->ack_seq);
 	return SO_CONTINUE;
+bad:
+	c->cnt->drop_hdrlen++;
+	return XDP_DROP;
 }
 
-/*
- * Ports of a TCP header at l4, if they are in the frame. Returns 1 when the
- * destination is protected, 0 when not, -1 when the ports are not there.
- */
-static __always_inline int ports_protected(const struct so_config *cfg, void *l4, void *end,
-					   struct so_pkt *p)
+/* 1 when the TCP header at l4 names a protected port, 0 when not, -1 when cut short. */
+static __always_inline int ports_protected(const struct so_config *cfg, __u16 *ports, void *end)
 {
-	__u16 *ports = l4;
-
 	if ((void *)(ports + 2) > end)
 		return -1;
-	p->t.sport = ports[0];
-	p->t.dport = ports[1];
 	return port_protected(cfg, ports[1]) ? 1 : 0;
 }
 
-static __always_inline int parse_ipv4(void *data, void *end, const struct so_config *cfg,
-				      struct so_pkt *p)
+static __always_inline int parse_ipv4(struct so_ctx *c, void *data, void *end)
 {
-	struct iphdr *ip = data + p->l3_off;
+	struct so_seg *s = &c->seg;
+	struct iphdr *ip = data + s->l3_off;
 	__u32 ihl, tot_len, frag;
+	__u16 *ports;
 	int prot;
 
 	if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_TCP)
@@ -118,35 +179,35 @@ static __always_inline int parse_ipv4(void *data, void *end, const struct so_con
 	frag = bpf_ntohs(ip->frag_off);
 	if (frag & SO_IP_OFFMASK)
 		return XDP_PASS; /* no TCP header in here; its first fragment is judged below */
-	p->l4_off = p->l3_off + ihl;
-	prot = ports_protected(cfg, pkt_ptr(data, p->l4_off), end, p);
+	s->l4_off = s->l3_off + ihl;
+	ports = pkt_ptr(data, s->l4_off);
+	prot = ports_protected(c->cfg, ports, end);
 	if (prot == 0)
 		return XDP_PASS;
 	if (frag & SO_IP_MF) {
 		/* A first fragment to a protected port, or one too small to name a port. */
-		stat_inc(SO_STAT_DROP_FRAGMENT);
+		c->cnt->drop_fragment++;
 		return XDP_DROP;
 	}
 	if (prot < 0)
 		return XDP_PASS; /* truncated before the ports: the kernel drops it */
 	tot_len = bpf_ntohs(ip->tot_len);
 	if (tot_len < ihl || (void *)ip + tot_len > end) {
-		stat_inc(SO_STAT_DROP_HDRLEN);
+		c->cnt->drop_hdrlen++;
 		return XDP_DROP;
 	}
-	p->t.v6 = 0;
-	p->t.saddr[0] = ip->saddr;
-	p->t.daddr[0] = ip->daddr;
-	p->tcp_len = tot_len - ihl;
-	return parse_tcp(data, end, p);
+	tuple4_of(&s->t, ip, ports);
+	s->tcp_len = tot_len - ihl;
+	return parse_tcp(c, data, end);
 }
 
-static __always_inline int parse_ipv6(void *data, void *end, const struct so_config *cfg,
-				      struct so_pkt *p)
+static __always_inline int parse_ipv6(struct so_ctx *c, void *data, void *end)
 {
-	struct ipv6hdr *ip6 = data + p->l3_off;
-	__u32 off = p->l3_off + sizeof(*ip6), plen;
+	struct so_seg *s = &c->seg;
+	struct ipv6hdr *ip6 = data + s->l3_off;
+	__u32 off = s->l3_off + sizeof(*ip6), plen;
 	int i, frag = 0, prot;
+	__u16 *ports;
 	__u8 nh;
 
 	if ((void *)(ip6 + 1) > end)
@@ -182,75 +243,48 @@ static __always_inline int parse_ipv6(void *data, void *end, const struct so_con
 		}
 	}
 	if (nh != IPPROTO_TCP) {
-		stat_inc(SO_STAT_DROP_EXTHDRS);
+		c->cnt->drop_exthdrs++;
 		return XDP_DROP;
 	}
-	p->l4_off = off;
-	prot = ports_protected(cfg, pkt_ptr(data, off), end, p);
+	if (off > SO_L4_OFF_MAX)
+		return XDP_PASS; /* no frame is this long: the ports are not there */
+	s->l4_off = off;
+	ports = pkt_ptr(data, off);
+	prot = ports_protected(c->cfg, ports, end);
 	if (prot == 0)
 		return XDP_PASS;
 	if (frag) {
 		/* RFC 7112: a first fragment holds the whole chain through TCP. */
-		stat_inc(SO_STAT_DROP_FRAGMENT);
+		c->cnt->drop_fragment++;
 		return XDP_DROP;
 	}
 	if (prot < 0)
 		return XDP_PASS;
 	plen = bpf_ntohs(ip6->payload_len);
-	if (off > p->l3_off + sizeof(*ip6) + plen || (void *)(ip6 + 1) + plen > end) {
-		stat_inc(SO_STAT_DROP_HDRLEN);
+	if (off > s->l3_off + sizeof(*ip6) + plen || (void *)(ip6 + 1) + plen > end) {
+		c->cnt->drop_hdrlen++;
 		return XDP_DROP;
 	}
-	p->t.v6 = 1;
-	__builtin_memcpy(p->t.saddr, &ip6->saddr, 16);
-	__builtin_memcpy(p->t.daddr, &ip6->daddr, 16);
-	p->tcp_len = plen - (off - p->l3_off - sizeof(*ip6));
-	return parse_tcp(data, end, p);
-}
-
-/*
- * Skip the Ethernet header and up to two VLAN tags. Returns the L3 offset
- * and sets *proto (network order), or -1 if the frame ends first.
- */
-static __always_inline int parse_l2(void *data, void *end, __u16 *proto)
-{
-	struct ethhdr *eth = data;
-	__u32 off = sizeof(*eth);
-	int i;
-
-	if ((void *)(eth + 1) > end)
-		return -1;
-	*proto = eth->h_proto;
-#pragma unroll
-	for (i = 0; i < SO_VLAN_MAX; i++) {
-		struct vlan_hdr *vh = data + off;
-
-		if (*proto != bpf_htons(SO_ETH_P_8021Q) && *proto != bpf_htons(SO_ETH_P_8021AD))
-			break;
-		if ((void *)(vh + 1) > end)
-			return -1;
-		*proto = vh->h_vlan_encapsulated_proto;
-		off += sizeof(*vh);
-	}
-	return off;
+	tuple6_of(&s->t, ip6, ports);
+	s->tcp_len = plen - (off - s->l3_off - sizeof(*ip6));
+	return parse_tcp(c, data, end);
 }
 
 /* SO_CONTINUE for a well-formed TCP segment to a protected port, else an action. */
-static __always_inline int parse_frame(struct xdp_md *ctx, const struct so_config *cfg,
-				       struct so_pkt *p)
+static __always_inline int parse_frame(struct so_ctx *c)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)c->xdp->data;
+	void *end = (void *)(long)c->xdp->data_end;
 	__u16 proto;
 	int off = parse_l2(data, end, &proto);
 
 	if (off < 0)
 		return XDP_PASS;
-	p->l3_off = off;
+	c->seg.l3_off = off;
 	if (proto == bpf_htons(SO_ETH_P_IP))
-		return parse_ipv4(data, end, cfg, p);
+		return parse_ipv4(c, data, end);
 	if (proto == bpf_htons(SO_ETH_P_IPV6))
-		return parse_ipv6(data, end, cfg, p);
+		return parse_ipv6(c, data, end);
 	return XDP_PASS;
 }
 

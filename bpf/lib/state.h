@@ -1,118 +1,127 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Connection state: the half-open table (SYN_RECV, struct so_halfopen) and
- * the flow table (ESTABLISHED, CLOSING, TIME_WAIT, struct so_flow).
+ * Connection state: the half-open table (SYN_RECV, struct so_halfopen), the
+ * flow table (ESTABLISHED, CLOSING, TIME_WAIT, struct so_flow) with its
+ * flow marks, and the kernel's own sockets.
  */
 #ifndef SO_BPF_STATE_H
 #define SO_BPF_STATE_H
 
 #include "common.h"
-#include "parse.h"
+#include "tuplehash.h"
 
-/*
- * Which set of so_halfopen a tuple uses. Keyed by a random seed so a remote
- * sender cannot aim at one set; not cryptographic, and need not be: a
- * crowded set only costs SYN-ACK retransmissions, never a handshake.
- */
-static __always_inline __u64 mix(__u64 h, __u32 w)
-{
-	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
-}
+/* ---- the half-open table ------------------------------------------------ */
 
+/* The index of the first way of t's set. A multiply, not a modulo: no division. */
 static __always_inline __u32 halfopen_set(const struct so_config *cfg, const struct so_tuple *t)
 {
-	__u64 h = mix(cfg->hash_seed, (__u32)t->sport << 16 | t->dport);
-	int i;
+	__u64 h = so_tuple_hash(cfg->hash_seed, t) >> 32;
 
-	h = mix(h, t->saddr[0]);
-	h = mix(h, t->daddr[0]);
-	if (t->v6) {
-#pragma unroll
-		for (i = 1; i < 4; i++)
-			h = mix(mix(h, t->saddr[i]), t->daddr[i]);
-	}
-	return cfg->halfopen_buckets ? (__u32)(h >> 32) % cfg->halfopen_buckets * SO_HALFOPEN_WAYS : 0;
+	return (__u32)(h * cfg->halfopen_sets >> 32) * SO_HALFOPEN_WAYS;
 }
 
-static __always_inline int tuple_eq(const struct so_tuple *a, const struct so_tuple *b)
+/*
+ * Start reading the set at idx: a random set of a table much larger than the
+ * caches misses in all of them, and the loads issued here overlap with the
+ * cookie's hash instead of stalling the walk that follows. (BPF has no
+ * prefetch: a load whose value nothing waits for does the same.)
+ */
+static __always_inline void halfopen_touch(__u32 idx)
 {
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
-	__u32 diff = 0;
+	struct so_halfopen *e;
+	__u32 seq;
 	int i;
 
 #pragma unroll
-	for (i = 0; i < sizeof(*a) / 4; i++)
+	for (i = 0; i < SO_HALFOPEN_WAYS; i++, idx++) {
+		e = bpf_map_lookup_elem(&so_halfopen, &idx);
+		if (!e)
+			return;
+		seq = e->seq;
+		barrier_var(seq);
+	}
+}
+
+/* Entry e records tuple t. Another tuple differs in the first word or the ports. */
+static __always_inline int halfopen_is(const struct so_halfopen *e, const struct so_tuple *t)
+{
+	const __u32 *x = e->saddr, *y = t->saddr;
+	__u32 diff;
+	int i;
+
+	if (e->saddr[0] != t->saddr[0] || e->sport != t->sport)
+		return 0;
+	diff = !(e->flags & SO_HO_V6) != !t->v6;
+#pragma unroll
+	for (i = 1; i < SO_TUPLE_ADDR_WORDS; i++)
 		diff |= x[i] ^ y[i];
 	return !diff;
 }
 
-static __always_inline int halfopen_live(const struct so_config *cfg,
-					 const struct so_halfopen *e, __u64 now)
+/*
+ * Entry e's age at now_ns (CLOCK_MONOTONIC), in `born` ticks. The coarse
+ * clock may lag the precise one `born` came from by a jiffy: never negative.
+ */
+static __always_inline __u64 halfopen_age_ns(const struct so_halfopen *e, __u64 now_ns)
 {
-	return e->state == SO_SYN_RECV && now - e->first_ns < cfg->halfopen_life_ns;
+	__s32 age = (__u32)(now_ns >> SO_BORN_SHIFT) - e->born;
+
+	return age > 0 ? (__u64)age << SO_BORN_SHIFT : 0;
 }
 
-/*
- * The entry for a SYN of tuple t, client ISN cisn: the tuple's own live
- * entry (*repeat set when it is for this very SYN, a retransmission), else a
- * free or expired one, else the set's oldest. NULL without a table.
- */
-static __always_inline struct so_halfopen *halfopen_pick(const struct so_config *cfg,
-							 const struct so_tuple *t, __u32 cisn,
-							 __u64 now, int *repeat)
+/* Which of two entries is older: born compared modulo 2^32. */
+static __always_inline int born_before(__u32 a, __u32 b)
 {
-	struct so_halfopen *e, *pick = NULL;
-	__u32 idx = halfopen_set(cfg, t);
-	__u64 oldest = ~0ULL;
-	int i;
+	return (__s32)(a - b) < 0;
+}
 
-	*repeat = 0;
+/* What a walk of a tuple's set found. */
+struct halfopen_find {
+	struct so_halfopen *mine; /* the tuple's live entry */
+	struct so_halfopen *room; /* where a new entry for it goes (none: all busy) */
+	__u8 evicts;              /* room is another tuple's live entry */
+};
+
+/*
+ * The one walk of a set (t's, at idx): the tuple's live entry, and the way a
+ * new entry would take. A free way first (never used, freed, or past its life by
+ * SO_HALFOPEN_GRACE_NS, so the daemon has counted its expiry); else the
+ * oldest live entry; an entry that expired within the grace is left alone.
+ */
+static __always_inline void halfopen_find(const struct so_config *cfg, const struct so_tuple *t,
+					  __u32 idx, __u64 now_ns, struct halfopen_find *f)
+{
+	__u64 life = cfg->halfopen_life_ns, age;
+	struct so_halfopen *e;
+	int i, free = 0;
+
+	f->mine = f->room = NULL;
+	f->evicts = 0;
 #pragma unroll
 	for (i = 0; i < SO_HALFOPEN_WAYS; i++, idx++) {
 		e = bpf_map_lookup_elem(&so_halfopen, &idx);
 		if (!e)
-			return NULL;
-		if (!halfopen_live(cfg, e, now)) {
-			if (oldest) {
-				pick = e;
-				oldest = 0; /* free beats old */
+			return;
+		age = halfopen_age_ns(e, now_ns);
+		if (!(e->flags & SO_HO_LIVE) || age >= life + SO_HALFOPEN_GRACE_NS) {
+			if (!free) {
+				f->room = e;
+				f->evicts = 0;
+				free = 1;
 			}
 			continue;
 		}
-		if (tuple_eq(&e->t, t)) {
-			*repeat = e->sa.ack == cisn + 1;
-			return e; /* a new ISN for the tuple replaces its entry */
+		if (age >= life)
+			continue; /* expired, not yet counted */
+		if (halfopen_is(e, t)) {
+			f->mine = e;
+			return;
 		}
-		if (e->first_ns < oldest) {
-			pick = e;
-			oldest = e->first_ns;
-		}
-	}
-	return pick;
-}
-
-/* The live entry a handshake ACK (our ISN isn, the client's cisn) completes. */
-static __always_inline struct so_halfopen *halfopen_match(const struct so_config *cfg,
-							  const struct so_tuple *t, __u32 isn,
-							  __u32 cisn, __u64 now, __u32 *slot)
-{
-	struct so_halfopen *e;
-	__u32 idx = halfopen_set(cfg, t);
-	int i;
-
-#pragma unroll
-	for (i = 0; i < SO_HALFOPEN_WAYS; i++, idx++) {
-		e = bpf_map_lookup_elem(&so_halfopen, &idx);
-		if (!e)
-			return NULL;
-		if (halfopen_live(cfg, e, now) && e->sa.seq == isn && e->sa.ack == cisn + 1 &&
-		    tuple_eq(&e->t, t)) {
-			*slot = idx;
-			return e;
+		if (!free && (!f->room || born_before(e->born, f->room->born))) {
+			f->room = e;
+			f->evicts = 1;
 		}
 	}
-	return NULL;
 }
 
 /* The seqlock: odd while writing, so the daemon never acts on a torn entry. */
@@ -122,63 +131,108 @@ static __always_inline void halfopen_free(struct so_halfopen *e)
 {
 	e->seq++;
 	so_barrier();
-	e->state = SO_FREE;
+	e->flags = 0;
 	so_barrier();
 	e->seq++;
 }
 
-/* Record the SYN in p (its frame still unchanged) answered with sa. */
-static __always_inline void halfopen_write(struct so_halfopen *e, struct xdp_md *ctx,
-					   const struct so_pkt *p, const struct so_synack *sa,
-					   __u32 data, __u8 ttl, __u64 now)
+/*
+ * Write entry src (just made on the stack) into the table at dst. Field by
+ * field, each as wide as it was written: a wider copy would read across
+ * several fresh narrow stores, which the CPU cannot forward, and wait.
+ */
+static __always_inline void halfopen_store(struct so_halfopen *dst, const struct so_halfopen *src)
 {
-	void *pkt = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = pkt;
-	__u32 *tags = pkt + 2 * ETH_ALEN;
-	__u32 nvlan = (p->l3_off - sizeof(*eth)) / 4;
+	int i;
 
-	if ((void *)(eth + 1) > end)
+	dst->seq++;
+	so_barrier();
+	dst->born = src->born;
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		dst->saddr[i] = src->saddr[i];
+		dst->daddr[i] = src->daddr[i];
+	}
+	dst->sport = src->sport;
+	dst->dport = src->dport;
+	dst->isn = src->isn;
+	dst->cisn = src->cisn;
+	dst->tsval = src->tsval;
+	dst->tsecr = src->tsecr;
+	dst->mss = src->mss;
+	dst->copts = src->copts;
+	dst->flags = src->flags;
+	so_barrier();
+	dst->seq++;
+}
+
+/* A consistent copy of e into out; -1 if a writer was in it. */
+static __always_inline int halfopen_copy(const struct so_halfopen *e, struct so_halfopen *out)
+{
+	__u32 seq = e->seq;
+
+	so_barrier();
+	__builtin_memcpy(out, e, sizeof(*out));
+	so_barrier();
+	return (seq & 1) || e->seq != seq ? -1 : 0;
+}
+
+/* ---- the flow table and its marks ---------------------------------------- */
+
+static __always_inline __u64 *flowmark_word(const struct so_config *cfg, __u32 gen, __u32 bit)
+{
+	__u32 idx = gen * cfg->flowmark_words + bit / 64;
+
+	return bpf_map_lookup_elem(&so_flowmark, &idx);
+}
+
+/* Whether t may be in so_flows (no marks configured: assume it may). */
+static __always_inline int flowmark_test(const struct so_config *cfg, const struct so_tuple *t)
+{
+	__u32 bit;
+	__u64 *w;
+
+	if (!cfg->flowmark_words)
+		return 1;
+	bit = so_flowmark_bit(cfg->hash_seed, t, cfg->flowmark_words);
+	w = flowmark_word(cfg, cfg->flowmark_gen & 1, bit);
+	return !w || (*w >> (bit % 64)) & 1;
+}
+
+/* Both halves: the one in use, and the one the daemon is rebuilding. */
+static __always_inline void flowmark_set(const struct so_config *cfg, const struct so_tuple *t)
+{
+	__u32 bit, gen;
+	__u64 *w;
+
+	if (!cfg->flowmark_words)
 		return;
-	e->seq++;
-	so_barrier();
-	e->state = SO_SYN_RECV;
-	e->data = data;
-	e->ttl = ttl;
-	e->first_ns = now;
-	e->t = p->t;
-	e->sa = *sa;
-	__builtin_memcpy(e->mac_client, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(e->mac_server, eth->h_dest, ETH_ALEN);
-	e->nvlan = 0;
-	if (nvlan >= 1 && (void *)(tags + 1) <= end) {
-		e->vlan[0] = tags[0];
-		e->nvlan = 1;
+	bit = so_flowmark_bit(cfg->hash_seed, t, cfg->flowmark_words);
+#pragma unroll
+	for (gen = 0; gen < 2; gen++) {
+		w = flowmark_word(cfg, gen, bit);
+		if (w)
+			__sync_fetch_and_or(w, 1ULL << (bit % 64));
 	}
-	if (nvlan >= 2 && (void *)(tags + 2) <= end) {
-		e->vlan[1] = tags[1];
-		e->nvlan = 2;
-	}
-	so_barrier();
-	e->seq++;
 }
 
-static __always_inline void flow_add(const struct so_tuple *t, __u8 state)
+static __always_inline void flow_add(const struct so_config *cfg, const struct so_tuple *t,
+				     __u8 state)
 {
-	struct so_flow f = {
-		.state = state,
-		.since_ns = bpf_ktime_get_ns(),
-		.seen_ns = bpf_ktime_get_coarse_ns(),
-	};
+	__u64 now = coarse_ns();
+	struct so_flow f = { .state = state, .since_ns = now, .seen_ns = now };
 
 	bpf_map_update_elem(&so_flows, t, &f, BPF_ANY);
+	flowmark_set(cfg, t);
 }
 
-/* A segment of a known flow, with TCP flags, from side (SO_FIN_CLIENT/SERVER). */
-static __always_inline void flow_note(struct so_flow *f, __u8 flags, __u8 side)
+/*
+ * A segment of a known flow, with TCP flags, from side (SO_FIN_CLIENT/SERVER),
+ * at now (CLOCK_MONOTONIC, coarse or not).
+ */
+static __always_inline void flow_note(struct so_flow *f, __u8 flags, __u8 side, __u64 now)
 {
 	__u8 state = f->state;
-	__u64 now;
 
 	if (flags & SO_TCP_RST) {
 		state = SO_TIME_WAIT;
@@ -188,39 +242,44 @@ static __always_inline void flow_note(struct so_flow *f, __u8 flags, __u8 side)
 	}
 	if (state != f->state) {
 		f->state = state;
-		f->since_ns = bpf_ktime_get_ns();
+		f->since_ns = now;
 	}
 	/* Idle tracking to the second: no cache-line write per segment. */
-	now = bpf_ktime_get_coarse_ns();
 	if (now - f->seen_ns > 1000000000ULL)
 		f->seen_ns = now;
 }
 
+/* ---- the kernel's sockets -------------------------------------------------- */
+
+/* t as the socket lookup helpers want it. Returns the tuple's size. */
+static __always_inline __u32 sock_tuple_of(const struct so_tuple *t, struct bpf_sock_tuple *bt)
+{
+	if (t->v6) {
+		__builtin_memcpy(bt->ipv6.saddr, t->saddr, 16);
+		__builtin_memcpy(bt->ipv6.daddr, t->daddr, 16);
+		bt->ipv6.sport = t->sport;
+		bt->ipv6.dport = t->dport;
+		return sizeof(bt->ipv6);
+	}
+	bt->ipv4.saddr = t->saddr[0];
+	bt->ipv4.daddr = t->daddr[0];
+	bt->ipv4.sport = t->sport;
+	bt->ipv4.dport = t->dport;
+	return sizeof(bt->ipv4);
+}
+
 /*
- * The state of the kernel's socket for this segment's 4-tuple (a
- * BPF_TCP_* value), or -1 when there is none but maybe a listener.
+ * The state of the kernel's socket for tuple t (a BPF_TCP_* value), or -1
+ * when there is none but maybe a listener.
  */
-static __always_inline int kernel_socket(struct xdp_md *ctx, const struct so_pkt *p)
+static __always_inline int kernel_socket(struct xdp_md *xdp, const struct so_tuple *t)
 {
 	struct bpf_sock_tuple bt = {};
 	struct bpf_sock *sk;
-	__u32 size;
+	__u32 size = sock_tuple_of(t, &bt);
 	int state;
 
-	if (p->t.v6) {
-		__builtin_memcpy(bt.ipv6.saddr, p->t.saddr, 16);
-		__builtin_memcpy(bt.ipv6.daddr, p->t.daddr, 16);
-		bt.ipv6.sport = p->t.sport;
-		bt.ipv6.dport = p->t.dport;
-		size = sizeof(bt.ipv6);
-	} else {
-		bt.ipv4.saddr = p->t.saddr[0];
-		bt.ipv4.daddr = p->t.daddr[0];
-		bt.ipv4.sport = p->t.sport;
-		bt.ipv4.dport = p->t.dport;
-		size = sizeof(bt.ipv4);
-	}
-	sk = bpf_skc_lookup_tcp(ctx, &bt, size, BPF_F_CURRENT_NETNS, 0);
+	sk = bpf_skc_lookup_tcp(xdp, &bt, size, BPF_F_CURRENT_NETNS, 0);
 	if (!sk)
 		return -1;
 	state = sk->state;

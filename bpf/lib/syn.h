@@ -9,137 +9,171 @@
 #include "state.h"
 
 /*
- * Turn the SYN frame into sa's SYN-ACK. L3 and L4 are written afresh from
- * what was parsed, right after the L2 header, so IPv4 options and IPv6
- * extension headers simply fall away when the frame is trimmed to the
- * SYN-ACK's length (never longer than the SYN: growing a frame fails on many
- * drivers). MACs are swapped; VLAN tags stay as they came.
+ * Turn the SYN frame into the SYN-ACK of entry e. L3 and L4 are written
+ * afresh right after the L2 header, so IPv4 options and IPv6 extension
+ * headers simply fall away when the frame is trimmed to the SYN-ACK's length
+ * (never longer than the SYN: growing a frame fails on many drivers). MACs
+ * are swapped; VLAN tags stay as they came.
  */
-static __always_inline int write_synack(struct xdp_md *ctx, const struct so_config *cfg,
-					const struct so_pkt *p, const struct so_synack *sa)
+static __always_inline int write_synack(struct so_ctx *c, const struct so_halfopen *e)
 {
-	__u32 l3_off = p->l3_off, l4_off, ip_len = p->t.v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
-	__u16 tcp_len = so_synack_tcp_len(sa);
-	void *data, *end, *l3;
+	const struct so_config *cfg = c->cfg;
+	struct xdp_md *xdp = c->xdp;
+	__u32 l3_off = c->seg.l3_off;
+	__u32 ip_len = c->seg.t.v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	struct so_synack sa;
+	void *data, *end;
 	struct ethhdr *eth;
 	__u8 mac[ETH_ALEN];
+	__u16 tcp_len;
 	int len;
 
-	if (l3_off > SO_L2_MAX || tcp_len > p->doff) {
-		stat_inc(SO_STAT_SYN_PASSED);
+	so_synack_of(&sa, e, cfg->window, cfg->wscale);
+	tcp_len = so_synack_tcp_len(&sa);
+	if (l3_off > SO_L2_MAX || tcp_len > c->seg.doff) {
+		c->cnt->syn_passed++;
 		return XDP_PASS;
 	}
-	l4_off = l3_off + ip_len;
-	len = (int)(l4_off + tcp_len) - (int)(ctx->data_end - ctx->data);
+	len = (int)(l3_off + ip_len + tcp_len) - (int)(xdp->data_end - xdp->data);
 	/* len <= 0: tcp_len <= doff, and the frame holds the SYN's headers. */
-	if (len < 0 && bpf_xdp_adjust_tail(ctx, len))
+	if (len < 0 && bpf_xdp_adjust_tail(xdp, len))
 		return XDP_ABORTED;
 
-	barrier_var(ctx); /* read ctx->data afresh, not from a cached ctx + 4 */
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
+	barrier_var(xdp); /* read xdp->data afresh, not from a cached xdp + 4 */
+	data = (void *)(long)xdp->data;
+	end = (void *)(long)xdp->data_end;
 	eth = data;
 	if ((void *)(eth + 1) > end)
 		return XDP_ABORTED;
 	__builtin_memcpy(mac, eth->h_source, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
 	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
-
-	l3 = data + l3_off;
-	if (p->t.v6) {
-		if (so_ip6_write(l3, end, p->t.daddr, p->t.saddr, cfg->ttl, tcp_len) < 0 ||
-		    so_tcp_write(l3 + sizeof(struct ipv6hdr), end, sa,
-				 so_pseudo6(p->t.daddr, p->t.saddr, tcp_len)) < 0)
-			return XDP_ABORTED;
-	} else {
-		if (so_ip4_write(l3, end, p->t.daddr[0], p->t.saddr[0], cfg->ttl, tcp_len) < 0 ||
-		    so_tcp_write(l3 + sizeof(struct iphdr), end, sa,
-				 so_pseudo4(p->t.daddr[0], p->t.saddr[0], tcp_len)) < 0)
-			return XDP_ABORTED;
-	}
-	stat_inc(SO_STAT_SYNACK_SENT);
+	if (so_synack_write(data + l3_off, end, e, &sa, cfg->ttl) < 0)
+		return XDP_ABORTED;
+	c->cnt->synack_sent++;
 	return XDP_TX;
 }
 
-static __always_inline int handle_syn(struct xdp_md *ctx, const struct so_config *cfg,
-				      struct so_pkt *p)
+/*
+ * The entry a SYN makes, on the stack: what its SYN-ACK is made of. The ISN
+ * is the cookie, and the options the handoff will need back from the ACK
+ * are in it; ECN, which has no room there, rides in the TSval's low bit.
+ * Returns the cookie hash.
+ */
+static __always_inline __u64 synack_entry(struct so_ctx *c, const struct so_key *key, __u64 slot,
+					  __u64 coarse, struct so_halfopen *e)
 {
-	struct so_halfopen *e = NULL;
-	struct so_synack sa = {};
-	const struct so_key *key;
+	const struct so_config *cfg = c->cfg;
+	const struct so_seg *s = &c->seg;
 	struct so_tcpopts co;
-	__u32 data, tsval = 0, wscale;
-	__u64 slot, h, now;
+	__u32 wscale, copts;
 	__u16 mss;
-	int sack, ecn = 0, repeat;
+	__u64 h;
+	int sack, ecn = 0;
 
-	stat_inc(SO_STAT_SYN_RECV);
-	if (p->flags & (SO_TCP_RST | SO_TCP_FIN)) {
-		stat_inc(SO_STAT_DROP_FLAGS);
+	parse_tcp_opts(c->xdp, s->l4_off, s->doff, &co);
+	wscale = co.wscale != SO_WSCALE_NONE && (cfg->features & SO_F_WSCALE) ? co.wscale
+									      : SO_WSCALE_NONE;
+	sack = co.sack_ok && (cfg->features & SO_F_SACK);
+	copts = so_copts(so_mss_idx(co.mss, s->t.v6), sack, wscale);
+	h = so_cookie_hash(key->k, &s->t, s->seq);
+
+	__builtin_memcpy(e->saddr, s->t.saddr, SO_TUPLE_ADDR_WORDS * 4);
+	e->seq = 0;
+	e->born = 0;
+	e->isn = so_cookie_make(h, slot, copts);
+	e->cisn = s->seq;
+	e->copts = copts;
+	e->flags = SO_HO_LIVE | (s->t.v6 ? SO_HO_V6 : 0);
+	e->tsval = e->tsecr = 0;
+	if (co.ts_ok && (cfg->features & SO_F_TS)) {
+		ecn = (s->flags & (SO_TCP_ECE | SO_TCP_CWR)) == (SO_TCP_ECE | SO_TCP_CWR) &&
+		      (cfg->features & SO_F_ECN);
+		e->flags |= SO_HO_TS | (ecn ? SO_HO_ECN : 0);
+		e->tsval = (((__u32)(coarse >> SO_TS_SHIFT) + (__u32)h) & ~1U) | ecn;
+		e->tsecr = co.tsval;
+	}
+	mss = s->t.v6 ? cfg->mss6 : cfg->mss4;
+	e->mss = !co.mss ? 0 : co.mss < mss ? co.mss : mss;
+	return h;
+}
+
+static __always_inline int handle_syn(struct so_ctx *c)
+{
+	const struct so_config *cfg = c->cfg;
+	struct so_seg *s = &c->seg;
+	struct halfopen_find f = {};
+	const struct so_key *key;
+	struct so_halfopen e, old;
+	__u64 slot, coarse, h = 0;
+	__u32 set = 0;
+	int stateful = cfg->backlog == SO_BACKLOG_STATE;
+
+	c->cnt->syn_recv++;
+	if (s->flags & (SO_TCP_RST | SO_TCP_FIN)) {
+		c->cnt->drop_flags++;
 		return XDP_DROP;
 	}
 	/*
 	 * A tuple we track: while the kernel has a socket for it (open,
 	 * closing, TIME_WAIT) the SYN is the kernel's to judge; it recycles
 	 * TIME_WAIT itself, and our handoff cannot place a socket over one.
-	 * Without one the tuple is free again. Only reused tuples pay for the
-	 * lookup, never a flood.
+	 * Without one the tuple is free again. The flow marks keep a flood of
+	 * new tuples from paying for the hash table: only reused ones look.
 	 */
-	if (bpf_map_lookup_elem(&so_flows, &p->t)) {
-		if (kernel_socket(ctx, p) >= 0) {
-			stat_inc(SO_STAT_SYN_KNOWN);
+	if (flowmark_test(cfg, &s->t) && bpf_map_lookup_elem(&so_flows, &s->t)) {
+		if (kernel_socket(c->xdp, &s->t) >= 0) {
+			c->cnt->syn_known++;
 			return XDP_PASS;
 		}
-		bpf_map_delete_elem(&so_flows, &p->t);
+		bpf_map_delete_elem(&so_flows, &s->t);
 	}
-	now = bpf_ktime_get_ns();
 	/* Above the backlog (a flood) the table is not even read: cookies only. */
-	if (cfg->stateful && !cfg->fallback) {
-		e = halfopen_pick(cfg, &p->t, p->seq, now, &repeat);
-		if (e && repeat) {
-			/* A retransmitted SYN gets the very same SYN-ACK. */
-			sa = e->sa;
-			stat_inc(SO_STAT_SYN_REPEAT);
-			return write_synack(ctx, cfg, p, &sa);
+	if (stateful) {
+		set = halfopen_set(cfg, &s->t);
+		halfopen_touch(set);
+	}
+	coarse = coarse_ns();
+	slot = slot_of(cfg, coarse);
+	key = key_of_slot(slot);
+	if (key)
+		h = synack_entry(c, key, slot, coarse, &e);
+	if (stateful) {
+		halfopen_find(cfg, &s->t, set, coarse, &f);
+		/* A retransmitted SYN gets the very same SYN-ACK (keys or not). */
+		if (f.mine && f.mine->cisn == s->seq && !halfopen_copy(f.mine, &old)) {
+			c->cnt->syn_repeat++;
+			return write_synack(c, &old);
 		}
 	}
-	slot = slot_now();
-	key = key_of_slot(slot);
 	if (!key) {
-		stat_inc(SO_STAT_SYN_PASSED);
+		c->cnt->syn_passed++;
 		return XDP_PASS;
 	}
-	parse_tcp_opts(ctx, p->l4_off, p->doff, &co);
+	if (stateful) {
+		/* A new ISN for the tuple replaces its entry. */
+		struct so_halfopen *to = f.mine ? f.mine : f.room;
 
-	/* What the handoff will need back from the ACK: in the cookie. */
-	wscale = co.wscale != SO_WSCALE_NONE && (cfg->features & SO_F_WSCALE) ? co.wscale
-									      : SO_WSCALE_NONE;
-	sack = co.sack_ok && (cfg->features & SO_F_SACK);
-	data = so_cookie_data(so_mss_idx(co.mss, p->t.v6), sack, wscale);
-	h = so_cookie_hash(key->k, &p->t, p->seq, slot);
-
-	if (co.ts_ok && (cfg->features & SO_F_TS)) {
-		/* ECN needs somewhere to live in the ACK: the TSecr's low bit. */
-		ecn = (p->flags & (SO_TCP_ECE | SO_TCP_CWR)) == (SO_TCP_ECE | SO_TCP_CWR) &&
-		      (cfg->features & SO_F_ECN);
-		tsval = (((__u32)(now / 1000000) + (__u32)h) & ~1U) | ecn;
+		if (to) {
+			if (!f.mine && f.evicts)
+				c->cnt->halfopen_evicted++;
+			/* An RTT sample (bits of H the cookie and TSval do not show):
+			 * the precise clock, read after the walk, whose loads its
+			 * ordering would otherwise wait for. */
+			if (!((h >> 32) & ((1 << SO_RTT_SAMPLE_SHIFT) - 1))) {
+				e.flags |= SO_HO_TIMED;
+				e.born = bpf_ktime_get_ns() >> SO_BORN_SHIFT;
+			} else {
+				e.born = coarse >> SO_BORN_SHIFT;
+			}
+			halfopen_store(to, &e);
+		} else {
+			c->cnt->cookie_fallback++; /* its set is all expiring entries */
+		}
+	} else if (cfg->backlog == SO_BACKLOG_COOKIES) {
+		c->cnt->cookie_fallback++;
 	}
-	mss = p->t.v6 ? cfg->mss6 : cfg->mss4;
-	if (co.mss && co.mss < mss)
-		mss = co.mss;
-
-	sa.sport = p->t.dport;
-	sa.dport = p->t.sport;
-	sa.seq = so_cookie_make(h, slot, data);
-	sa.ack = p->seq + 1;
-	sa.window = cfg->window;
-	sa.ece = ecn;
-	so_synack_opts(&sa, &co, cfg->features, mss, cfg->wscale, tsval);
-	if (e)
-		halfopen_write(e, ctx, p, &sa, data, cfg->ttl, now);
-	else if (cfg->stateful && cfg->fallback)
-		stat_inc(SO_STAT_COOKIE_FALLBACK);
-	return write_synack(ctx, cfg, p, &sa);
+	return write_synack(c, &e);
 }
 
 #endif /* SO_BPF_SYN_H */

@@ -85,6 +85,20 @@ check() {
 		fail "$name" "$(echo "$out" | tail -n 5)"
 	fi
 }
+# eventually SECONDS NAME CMD...: PASS as soon as CMD succeeds, retrying every
+# 0.1 s for up to SECONDS, else FAIL with its last output. For anything that
+# settles over time (the daemon publishes its gauges every 0.1 s or 1 s).
+eventually() {
+	local n=$(($1 * 10)) name=$2 out
+	shift 2
+	while :; do
+		out=$("$@" 2>&1) && { pass "$name"; return 0; }
+		n=$((n - 1))
+		[ $n -le 0 ] && break
+		sleep 0.1
+	done
+	fail "$name" "$(echo "$out" | tail -n 5)"
+}
 finish() { exit $FAILED; }
 
 topo_up() {

@@ -28,7 +28,9 @@ mem_ho=$(map_field so_halfopen bytes) mem_fl=$(map_field so_flows bytes)
 # A connection from before the flood, busy all through it.
 tcptool_c hold $IP4_S 7000 --seconds 12 >"$WORK/hold.out" 2>&1 &
 hold=$!
-sleep 0.5
+# The flows gauge is the daemon's count at its last sweep (every second).
+flows_at_least() { test "$(so_stat flows)" -ge "$1"; }
+wait_for 3 flows_at_least 1
 flows0=$(so_stat flows)
 in_c "$SYNFLOOD" --dev "$IF_C" --dst-mac "$MAC_S" --dst $IP4_S --dport 7000 --opts \
 	--duration 8 >"$WORK/flood.out" 2>&1 &

@@ -69,7 +69,7 @@ expect 1 "a second run on the same interface" S run "$IF_S" --ports 7000
 status_text() {
 	local s
 	s=$(S status "$IF_S")
-	echo "$s" | grep -q "native XDP attached, daemon pid $SO_PID running" &&
+	echo "$s" | grep -q "native XDP attached, TC ingress by tcx, daemon pid $SO_PID running" &&
 		echo "$s" | grep -q "ports 7000,7100-7199 (answering for 1 with a listener)"
 }
 check "status names mode, pid, ports" status_text
@@ -95,9 +95,12 @@ for k in ("syn_recv", "synack_sent", "synack_retrans", "ack_valid", "ack_invalid
           "dropped_malformed", "expired_half_open", "time_wait_expired",
           "rtt_samples", "rtt_p50_us", "rtt_p90_us", "rtt_p99_us"):
     assert isinstance(s[k], int), k
-assert s["handoff_ok"] == 1 and s["flows"] == 1 and s["backlog"] == "state", s'
+assert s["handoff_ok"] == 1 and s["flows"] == 1 and s["backlog"] == "state", s' || {
+		S stats "$IF_S" --json
+		return 1
+	}
 }
-check "stats --json has the counters" stats_json
+eventually 3 "stats --json has the counters" stats_json
 watch_rates() { timeout 2.5 "$SHAKEOFF" stats "$IF_S" --watch 1 | grep -q "/s"; }
 check "stats --watch prints rates" watch_rates
 bpftool_named() { bpftool map dump pinned "$PIN"/so_config | grep -q '"mss4": 1460'; }

@@ -4,6 +4,7 @@
 #define SO_TEST_FIXTURE_H
 
 #include <linux/types.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "shakeoff.h"
@@ -25,12 +26,15 @@ struct run {
 void cfg_default(struct so_config *c);
 void cfg_write(const struct so_config *c);
 uint64_t slot_now(void);
+/* CLOCK_TAI - CLOCK_MONOTONIC, as the daemon puts it in the config. */
+__u64 tai_offset(void);
 void key_of(uint64_t slot, __u64 k[2]);
 /* Install keys as the daemon does: slots now-1 .. now+2. */
 void keys_install(uint64_t now);
 void key_set(uint64_t slot, const __u64 k[2]);
 void keys_clear(void);
 #define HALFOPEN_TEST_SLOTS 64 /* 16 sets */
+#define FLOWMARK_TEST_WORDS 16 /* per half: 1024 bits */
 void state_clear(void);
 /* The tuple (client -> server) of a frame. */
 struct so_tuple tuple_of(const struct frame_spec *s);
@@ -39,9 +43,17 @@ int flow_get(const struct so_tuple *t, struct so_flow *f);
 /* Events in the ring buffer since the last call (up to max). */
 int events_take(struct so_event *out, int max);
 /* The cookie shakeoff makes for spec's SYN in slot `slot` with key k. */
-uint32_t cookie_for(const struct frame_spec *s, uint64_t slot, const __u64 k[2], uint32_t data);
+uint32_t cookie_for(const struct frame_spec *s, uint64_t slot, const __u64 k[2], uint32_t copts);
 int run_xdp(const uint8_t *in, int len, struct run *r);
-__u64 stat_get(enum so_stat idx);
+/* The data plane's counters now, summed over the CPUs. */
+struct so_counters counters_now(void);
+#define stat_get(name) (counters_now().name)
+/* A counter by its offset, for tables of cases; NO_STAT: none. */
+#define STAT(name) offsetof(struct so_counters, name)
+#define NO_STAT ((size_t)-1)
+__u64 stat_at(size_t off);
+/* Samples in the RTT histogram, over the CPUs. */
+__u64 rtt_count(void);
 
 extern const struct test_table syn_tests, ack_tests, state_tests, malformed_tests;
 

@@ -32,6 +32,11 @@ void cfg_default(struct so_config *c)
 	c->wscale = 7;
 	c->ttl = 64;
 	c->features = SO_F_WSCALE | SO_F_SACK | SO_F_TS | SO_F_ECN;
+	c->backlog = SO_BACKLOG_STATELESS;
+	c->hash_seed = 0x5eed;
+	c->flowmark_words = FLOWMARK_TEST_WORDS;
+	c->time_wait = 1;
+	c->tai_off_ns = tai_offset();
 	c->ports[80 / 8] |= 1 << (80 % 8);
 	c->ports[443 / 8] |= 1 << (443 % 8);
 	for (p = 8000; p <= 8010; p++)
@@ -46,6 +51,15 @@ void cfg_write(const struct so_config *c)
 		perror("config update");
 		exit(1);
 	}
+}
+
+__u64 tai_offset(void)
+{
+	struct timespec tai, mono;
+
+	clock_gettime(CLOCK_TAI, &tai);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return (tai.tv_sec - mono.tv_sec) * 1000000000ULL + tai.tv_nsec - mono.tv_nsec;
 }
 
 uint64_t slot_now(void)
@@ -108,11 +122,11 @@ struct so_tuple tuple_of(const struct frame_spec *s)
 	return t;
 }
 
-uint32_t cookie_for(const struct frame_spec *s, uint64_t slot, const __u64 k[2], uint32_t data)
+uint32_t cookie_for(const struct frame_spec *s, uint64_t slot, const __u64 k[2], uint32_t copts)
 {
 	struct so_tuple t = tuple_of(s);
 
-	return so_cookie_make(so_cookie_hash(k, &t, s->seq, slot), slot, data);
+	return so_cookie_make(so_cookie_hash(k, &t, s->seq), slot, copts);
 }
 
 int run_xdp(const uint8_t *in, int len, struct run *r)
@@ -140,17 +154,44 @@ int run_xdp(const uint8_t *in, int len, struct run *r)
 	return 0;
 }
 
-__u64 stat_get(enum so_stat idx)
+struct so_counters counters_now(void)
 {
-	int ncpu = libbpf_num_possible_cpus(), i;
-	__u64 vals[ncpu], sum = 0;
-	__u32 key = idx;
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	struct so_counters v[ncpu], sum = {};
+	__u64 *s = (__u64 *)&sum;
+	__u32 zero = 0;
+	size_t i;
 
-	if (bpf_map__lookup_elem(skel->maps.so_stats, &key, sizeof(key), vals, sizeof(vals), 0))
-		return ~0ULL;
-	for (i = 0; i < ncpu; i++)
-		sum += vals[i];
+	if (bpf_map__lookup_elem(skel->maps.so_stats, &zero, sizeof(zero), v, sizeof(v), 0)) {
+		memset(&sum, 0xff, sizeof(sum)); /* no test can want this */
+		return sum;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++)
+		for (i = 0; i < sizeof(sum) / sizeof(__u64); i++)
+			s[i] += ((__u64 *)&v[cpu])[i];
 	return sum;
+}
+
+__u64 stat_at(size_t off)
+{
+	struct so_counters c = counters_now();
+
+	return *(__u64 *)((char *)&c + off);
+}
+
+__u64 rtt_count(void)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu, b;
+	struct so_rtt v[ncpu];
+	__u32 zero = 0;
+	__u64 n = 0;
+
+	if (bpf_map__lookup_elem(skel->maps.so_rtt, &zero, sizeof(zero), v, sizeof(v), 0))
+		return ~0ULL;
+	for (cpu = 0; cpu < ncpu; cpu++)
+		for (b = 0; b < SO_RTT_BUCKETS; b++)
+			n += v[cpu].bucket[b];
+	return n;
 }
 
 int halfopen_get(__u32 idx, struct so_halfopen *e)
@@ -193,10 +234,13 @@ void state_clear(void)
 {
 	struct so_halfopen empty = {};
 	struct so_tuple key, next;
+	__u64 zero = 0;
 	__u32 i;
 
 	for (i = 0; i < HALFOPEN_TEST_SLOTS; i++)
 		bpf_map__update_elem(skel->maps.so_halfopen, &i, sizeof(i), &empty, sizeof(empty), 0);
+	for (i = 0; i < 2 * FLOWMARK_TEST_WORDS; i++)
+		bpf_map__update_elem(skel->maps.so_flowmark, &i, sizeof(i), &zero, sizeof(zero), 0);
 	while (!bpf_map__get_next_key(skel->maps.so_flows, NULL, &key, sizeof(key))) {
 		next = key;
 		bpf_map__delete_elem(skel->maps.so_flows, &next, sizeof(next), 0);
@@ -236,6 +280,7 @@ int main(int argc, char **argv)
 	skel = shakeoff__open();
 	/* A small half-open table: it is wiped before every test. */
 	if (!skel || bpf_map__set_max_entries(skel->maps.so_halfopen, HALFOPEN_TEST_SLOTS) ||
+	    bpf_map__set_max_entries(skel->maps.so_flowmark, 2 * FLOWMARK_TEST_WORDS) ||
 	    shakeoff__load(skel)) {
 		fprintf(stderr, "cannot load shakeoff.bpf.o: %s\n", strerror(errno));
 		return 1;

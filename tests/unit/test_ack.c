@@ -57,7 +57,7 @@ static bool handshake(const struct frame_spec *syn, struct parsed *sa)
 	int len = frame_build(syn, in);
 
 	run_xdp(in, len, &r);
-	return ASSERT_EQ(r.ret, 3, "SYN answered") &&
+	return ASSERT_EQ(r.ret, XDP_TX, "SYN answered") &&
 	       ASSERT_TRUE(frame_parse(r.out, r.out_len, sa), "SYN-ACK parses");
 }
 
@@ -77,16 +77,16 @@ static void roundtrip(bool v6, const uint8_t *opts, int opt_len, uint8_t ecn_fla
 	uint8_t ts[12];
 	struct parsed sa;
 	struct run r;
-	__u64 valid = stat_get(SO_STAT_ACK_VALID);
+	__u64 valid = stat_get(ack_valid);
 
 	syn.flags |= ecn_flags;
 	if (!handshake(&syn, &sa))
 		return;
 	ack = ack_spec(&syn, sa.seq, sa.ts ? ts : NULL, sa.tsval);
 	run_ack(&ack, &r);
-	if (!ASSERT_EQ(r.ret, 2, "valid ACK passes"))
+	if (!ASSERT_EQ(r.ret, XDP_PASS, "valid ACK passes"))
 		return;
-	ASSERT_EQ(stat_get(SO_STAT_ACK_VALID), valid + 1, "ack_valid counted");
+	ASSERT_EQ(stat_get(ack_valid), valid + 1, "ack_valid counted");
 	if (!ASSERT_EQ(r.meta_len, sizeof(struct so_meta), "metadata for the handoff"))
 		return;
 	ASSERT_EQ(r.meta.magic, SO_META_MAGIC, "magic");
@@ -139,12 +139,12 @@ static void test_cookie_roundtrip_no_options(void)
 static void expect_dropped(const struct frame_spec *ack, const char *what)
 {
 	struct run r;
-	__u64 invalid = stat_get(SO_STAT_ACK_INVALID);
+	__u64 invalid = stat_get(ack_invalid);
 
 	fprintf(stderr, "  case %s\n", what);
 	run_ack(ack, &r);
-	ASSERT_EQ(r.ret, 1 /* XDP_DROP */, what);
-	ASSERT_EQ(stat_get(SO_STAT_ACK_INVALID), invalid + 1, "ack_invalid counted");
+	ASSERT_EQ(r.ret, XDP_DROP, what);
+	ASSERT_EQ(stat_get(ack_invalid), invalid + 1, "ack_invalid counted");
 }
 
 static void test_forged_acks_dropped(void)
@@ -176,7 +176,7 @@ static void test_forged_acks_dropped(void)
 	bad.dport = 8000;
 	expect_dropped(&bad, "another protected server port");
 
-	ASSERT_EQ(run_ack(&ack, &r), 2, "the real ACK still passes");
+	ASSERT_EQ(run_ack(&ack, &r), XDP_PASS, "the real ACK still passes");
 }
 
 static void test_random_acks_never_pass(void)
@@ -193,7 +193,7 @@ static void test_random_acks_never_pass(void)
 		ack.sport = 1024 + i;
 		len = frame_build(&ack, in);
 		run_xdp(in, len, &r);
-		passed += r.ret != 1;
+		passed += r.ret != XDP_DROP;
 	}
 	ASSERT_EQ(passed, 0, "random ACKs accepted");
 }
@@ -203,14 +203,14 @@ static void test_cookie_valid_one_rotation_not_two(void)
 {
 	struct frame_spec syn = syn_spec(false, windows_opts, sizeof(windows_opts)), ack;
 	uint64_t now = slot_now();
-	__u32 data = so_cookie_data(3, 1, 8);
+	__u32 data = so_copts(3, 1, 8);
 	struct run r;
 	__u64 k[2];
 
 	/* A cookie from the previous slot is still good... */
 	key_of(now - 1, k);
 	ack = ack_spec(&syn, cookie_for(&syn, now - 1, k, data), NULL, 0);
-	ASSERT_EQ(run_ack(&ack, &r), 2, "cookie from slot now-1 passes");
+	ASSERT_EQ(run_ack(&ack, &r), XDP_PASS, "cookie from slot now-1 passes");
 	ASSERT_EQ(r.meta.snd_wscale, 8, "and decodes");
 	state_clear(); /* forget the connection it made */
 
@@ -219,10 +219,10 @@ static void test_cookie_valid_one_rotation_not_two(void)
 	ack = ack_spec(&syn, cookie_for(&syn, now - 2, k, data), NULL, 0);
 	expect_dropped(&ack, "cookie from slot now-2 (expired)");
 
-	/* Nor can the right key make an old counter good. */
+	/* The parity bit only picks the key: flipped, the other slot's key fails it. */
 	key_of(now, k);
-	ack = ack_spec(&syn, cookie_for(&syn, now - 2, k, data), NULL, 0);
-	expect_dropped(&ack, "current key, counter now-2");
+	ack = ack_spec(&syn, cookie_for(&syn, now, k, data) ^ 1, NULL, 0);
+	expect_dropped(&ack, "current cookie, parity flipped");
 }
 
 /* An operator who replaces the keys (a new key file) voids the old cookies. */
@@ -242,7 +242,7 @@ static void test_cookie_key_replaced(void)
 	/* New keys for the slots to come leave it alone... */
 	key_set(now + 1, k);
 	key_set(now + 2, k);
-	ASSERT_EQ(run_ack(&ack, &r), 2, "valid while its own key stands");
+	ASSERT_EQ(run_ack(&ack, &r), XDP_PASS, "valid while its own key stands");
 	state_clear();
 
 	/* ...replacing the key that made it does not. */
@@ -257,7 +257,7 @@ static void test_ack_without_key_left_to_kernel(void)
 
 	/* The daemon is gone and the kernel answers SYNs with its own cookies. */
 	keys_clear();
-	ASSERT_EQ(run_ack(&ack, &r), 2, "passed to the kernel");
+	ASSERT_EQ(run_ack(&ack, &r), XDP_PASS, "passed to the kernel");
 }
 
 static void test_rst_passes(void)
@@ -266,9 +266,9 @@ static void test_rst_passes(void)
 	struct run r;
 
 	rst.flags = 0x14; /* RST|ACK */
-	ASSERT_EQ(run_ack(&rst, &r), 2, "RST|ACK left to the kernel");
+	ASSERT_EQ(run_ack(&rst, &r), XDP_PASS, "RST|ACK left to the kernel");
 	rst.flags = 0x04;
-	ASSERT_EQ(run_ack(&rst, &r), 2, "RST left to the kernel");
+	ASSERT_EQ(run_ack(&rst, &r), XDP_PASS, "RST left to the kernel");
 }
 
 /* Real sockets in the test's namespace: 198.51.100.7 -> 192.0.2.1:80. */
@@ -280,7 +280,7 @@ static void test_established_socket_passes(void)
 	int ls = -1, cs = -1, as = -1, one = 1;
 	struct frame_spec syn = syn_spec(false, NULL, 0), ack;
 	struct run r;
-	__u64 est = stat_get(SO_STAT_ESTABLISHED);
+	__u64 est = stat_get(established);
 
 	if (system("ip addr replace 192.0.2.1/32 dev lo && ip addr replace 198.51.100.7/32 dev lo")) {
 		ASSERT_TRUE(false, "addresses on lo");
@@ -303,16 +303,16 @@ static void test_established_socket_passes(void)
 	syn.sport = ntohs(got.sin_port);
 	ack = ack_spec(&syn, 0x55555555, NULL, 0);
 	ack.payload_len = 10;
-	ASSERT_EQ(run_ack(&ack, &r), 2, "data on a kernel connection passes");
-	ASSERT_EQ(stat_get(SO_STAT_ESTABLISHED), est + 1, "established counted");
+	ASSERT_EQ(run_ack(&ack, &r), XDP_PASS, "data on a kernel connection passes");
+	ASSERT_EQ(stat_get(established), est + 1, "established counted");
 	{
 		/* Now tracked; a SYN for it is the kernel's, which has the socket. */
-		__u64 known = stat_get(SO_STAT_SYN_KNOWN);
+		__u64 known = stat_get(syn_known);
 		struct frame_spec again = syn;
 
 		again.flags = 0x02;
-		ASSERT_EQ(run_ack(&again, &r), 2, "SYN for a live kernel connection passed");
-		ASSERT_EQ(stat_get(SO_STAT_SYN_KNOWN), known + 1, "syn_known counted");
+		ASSERT_EQ(run_ack(&again, &r), XDP_PASS, "SYN for a live kernel connection passed");
+		ASSERT_EQ(stat_get(syn_known), known + 1, "syn_known counted");
 	}
 
 	/* The same listener, another client port: no socket, no cookie. */

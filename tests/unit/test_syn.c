@@ -31,14 +31,14 @@ static uint32_t expect_cookie(const struct frame_spec *s, uint32_t mss_idx, uint
 	__u64 k[2];
 
 	key_of(slot, k);
-	return cookie_for(s, slot, k, so_cookie_data(mss_idx, sack, wscale));
+	return cookie_for(s, slot, k, so_copts(mss_idx, sack, wscale));
 }
 
 /* Everything every SYN-ACK must get right. Returns false if it is no SYN-ACK. */
 static bool check_synack(const struct frame_spec *s, int syn_len, const struct run *r,
 			 struct parsed *p)
 {
-	if (!ASSERT_EQ(r->ret, 3 /* XDP_TX */, "verdict"))
+	if (!ASSERT_EQ(r->ret, XDP_TX, "verdict"))
 		return false;
 	if (!ASSERT_TRUE(frame_parse(r->out, r->out_len, p), "SYN-ACK parses"))
 		return false;
@@ -83,7 +83,7 @@ static void syn_gets_synack(bool v6)
 	struct parsed p;
 	struct run r;
 	int len = frame_build(&s, in);
-	__u64 sent = stat_get(SO_STAT_SYNACK_SENT);
+	__u64 sent = stat_get(synack_sent);
 
 	run_xdp(in, len, &r);
 	if (!check_synack(&s, len, &r, &p))
@@ -100,7 +100,7 @@ static void syn_gets_synack(bool v6)
 	/* Linux's packing: MSS, SACK-perm+TS in 12 bytes, NOP+WS. */
 	ASSERT_TRUE(!memcmp(p.l4 + 24, "\x04\x02\x08\x0a", 4), "SACK-perm packed with TS");
 	ASSERT_TRUE(!memcmp(p.l4 + 36, "\x01\x03\x03\x07", 4), "NOP, WS");
-	ASSERT_EQ(stat_get(SO_STAT_SYNACK_SENT), sent + 1, "synack_sent counted");
+	ASSERT_EQ(stat_get(synack_sent), sent + 1, "synack_sent counted");
 }
 
 static void test_syn4_gets_synack(void)
@@ -381,7 +381,7 @@ static void test_syn_unprotected_port_untouched(void)
 		s.dport = ports[i];
 		len = frame_build(&s, in);
 		run_xdp(in, len, &r);
-		ASSERT_EQ(r.ret, 2 /* XDP_PASS */, "verdict");
+		ASSERT_EQ(r.ret, XDP_PASS, "verdict");
 		ASSERT_TRUE(r.out_len == len && !memcmp(r.out, in, len), "frame untouched");
 	}
 }
@@ -414,7 +414,7 @@ static void test_non_tcp_untouched(void)
 		s.proto = protos[i];
 		len = frame_build(&s, in);
 		run_xdp(in, len, &r);
-		ASSERT_EQ(r.ret, 2, "verdict");
+		ASSERT_EQ(r.ret, XDP_PASS, "verdict");
 		ASSERT_TRUE(r.out_len == len && !memcmp(r.out, in, len), "frame untouched");
 	}
 	/* ARP */
@@ -423,7 +423,7 @@ static void test_non_tcp_untouched(void)
 	in[12] = 0x08;
 	in[13] = 0x06;
 	run_xdp(in, 60, &r);
-	ASSERT_EQ(r.ret, 2, "ARP passes");
+	ASSERT_EQ(r.ret, XDP_PASS, "ARP passes");
 }
 
 static void test_syn_without_key_left_to_kernel(void)
@@ -432,13 +432,13 @@ static void test_syn_without_key_left_to_kernel(void)
 	uint8_t in[FRAME_MAX];
 	struct run r;
 	int len = frame_build(&s, in);
-	__u64 passed = stat_get(SO_STAT_SYN_PASSED);
+	__u64 passed = stat_get(syn_passed);
 
 	keys_clear();
 	run_xdp(in, len, &r);
-	ASSERT_EQ(r.ret, 2, "no key for this slot: the kernel answers");
+	ASSERT_EQ(r.ret, XDP_PASS, "no key for this slot: the kernel answers");
 	ASSERT_TRUE(r.out_len == len && !memcmp(r.out, in, len), "frame untouched");
-	ASSERT_EQ(stat_get(SO_STAT_SYN_PASSED), passed + 1, "syn_passed counted");
+	ASSERT_EQ(stat_get(syn_passed), passed + 1, "syn_passed counted");
 }
 
 static const struct test_case cases[] = {

@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The SYN-ACK builder, header-only. The XDP program writes SYN-ACKs into the
- * frame it received with it, and the daemon builds its retransmissions with
- * it, so there is exactly one SYN-ACK in shakeoff.
+ * The SYN-ACK builder, header-only. A SYN-ACK is a function of the half-open
+ * entry that records its SYN (struct so_halfopen) and of the config: the
+ * XDP program writes it into the SYN's own frame, the daemon writes its
+ * retransmissions with it, so there is exactly one SYN-ACK in shakeoff.
  *
  * Every write is checked against `end` (the verifier requires it in BPF, and
  * userspace gets buffer safety for free). Needs struct iphdr, ipv6hdr and
- * tcphdr (from vmlinux.h, or the linux/ uapi headers) and <bpf/bpf_endian.h>; userspace must
- * build with -fno-strict-aliasing (the TCP flags word is written as a __u16).
+ * tcphdr (from vmlinux.h, or the linux/ uapi headers) and
+ * <bpf/bpf_endian.h>; userspace must build with -fno-strict-aliasing (the
+ * TCP flags word is written as a __u16).
  */
-#ifndef SHAKEOFF_PKT_H
-#define SHAKEOFF_PKT_H
+#ifndef SHAKEOFF_SYNACK_H
+#define SHAKEOFF_SYNACK_H
 
 #include "shakeoff.h"
+#include "cookie.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
@@ -42,12 +45,20 @@
 
 #define SO_TCP_OPT_MAX 40 /* option bytes a TCP header can hold */
 
-/*
- * Choose the SYN-ACK's options: only what the client offered and the server
- * allows, packed as Linux packs them, so the SYN-ACK's options never take
- * more room than the SYN's (each of ours has a client option of at least
- * its length before padding to 4 bytes).
- */
+#define SO_SYNACK_OPT_WORDS 5 /* MSS 4 + SACK-perm/TS 12 + WS 4 bytes */
+
+/* Everything the TCP header of one SYN-ACK is made of. */
+struct so_synack {
+	__u16 sport;  /* ours (the SYN's destination port), network order */
+	__u16 dport;  /* network order */
+	__u32 seq;    /* our ISN, the cookie; host order */
+	__u32 ack;    /* client ISN + 1; host order */
+	__u16 window; /* host order */
+	__u8 ece;     /* agree to ECN */
+	__u8 nopts;   /* option words used */
+	__u32 opts[SO_SYNACK_OPT_WORDS]; /* wire bytes */
+};
+
 #ifndef barrier_var
 #define barrier_var(var) asm volatile("" : "+r"(var))
 #endif
@@ -62,23 +73,35 @@ static __always_inline __u32 so_opt_put(struct so_synack *sa, __u32 n, __u32 wor
 	return n + 1;
 }
 
-static __always_inline void so_synack_opts(struct so_synack *sa, const struct so_tcpopts *syn,
-					   __u8 features, __u16 mss, __u8 wscale, __u32 tsval)
+/*
+ * The SYN-ACK for entry e. Its options are what the SYN offered and the
+ * server allows (decided when the entry was made), packed as Linux packs
+ * them, so they never take more room than the SYN's did (each of ours
+ * stands for a client option of at least its length before padding).
+ */
+static __always_inline void so_synack_of(struct so_synack *sa, const struct so_halfopen *e,
+					 __u16 window, __u8 wscale)
 {
+	int sack = SO_COPTS_SACK(e->copts);
 	__u32 n = 0;
-	int sack = syn->sack_ok && (features & SO_F_SACK);
 
-	if (syn->mss)
-		n = so_opt_put(sa, n, bpf_htonl(0x02040000U | mss));
-	if (syn->ts_ok && (features & SO_F_TS)) {
+	sa->sport = e->dport;
+	sa->dport = e->sport;
+	sa->seq = e->isn;
+	sa->ack = e->cisn + 1;
+	sa->window = window;
+	sa->ece = !!(e->flags & SO_HO_ECN);
+	if (e->mss)
+		n = so_opt_put(sa, n, bpf_htonl(0x02040000U | e->mss));
+	if (e->flags & SO_HO_TS) {
 		/* SACK-permitted rides in the two bytes the NOPs would fill. */
 		n = so_opt_put(sa, n, bpf_htonl(sack ? 0x0402080aU : 0x0101080aU));
-		n = so_opt_put(sa, n, bpf_htonl(tsval));
-		n = so_opt_put(sa, n, bpf_htonl(syn->tsval));
+		n = so_opt_put(sa, n, bpf_htonl(e->tsval));
+		n = so_opt_put(sa, n, bpf_htonl(e->tsecr));
 	} else if (sack) {
 		n = so_opt_put(sa, n, bpf_htonl(0x01010402U));
 	}
-	if (syn->wscale != SO_WSCALE_NONE && (features & SO_F_WSCALE))
+	if (SO_COPTS_WSCALE(e->copts) != SO_WSCALE_NONE)
 		n = so_opt_put(sa, n, bpf_htonl(0x01030300U | wscale));
 	sa->nopts = n;
 }
@@ -203,4 +226,27 @@ SO_UNROLL
 	return doff * 4;
 }
 
-#endif /* SHAKEOFF_PKT_H */
+/*
+ * Write the IP and TCP headers of sa, the SYN-ACK for entry e, at l3.
+ * Returns their length or -1.
+ */
+static __always_inline int so_synack_write(void *l3, void *end, const struct so_halfopen *e,
+					   const struct so_synack *sa, __u8 ttl)
+{
+	__u16 tcp_len = so_synack_tcp_len(sa);
+
+	if (e->flags & SO_HO_V6) {
+		if (so_ip6_write(l3, end, e->daddr, e->saddr, ttl, tcp_len) < 0 ||
+		    so_tcp_write(l3 + sizeof(struct ipv6hdr), end, sa,
+				 so_pseudo6(e->daddr, e->saddr, tcp_len)) < 0)
+			return -1;
+		return sizeof(struct ipv6hdr) + tcp_len;
+	}
+	if (so_ip4_write(l3, end, e->daddr[0], e->saddr[0], ttl, tcp_len) < 0 ||
+	    so_tcp_write(l3 + sizeof(struct iphdr), end, sa,
+			 so_pseudo4(e->daddr[0], e->saddr[0], tcp_len)) < 0)
+		return -1;
+	return sizeof(struct iphdr) + tcp_len;
+}
+
+#endif /* SHAKEOFF_SYNACK_H */

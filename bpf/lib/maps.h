@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shakeoff's maps, all in one place. Sizes marked "sized by the daemon" are
+ * set from its flags before load; the values are structs of
+ * include/shakeoff.h, so `bpftool map dump` shows named fields.
+ */
+#ifndef SO_BPF_MAPS_H
+#define SO_BPF_MAPS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "shakeoff.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct so_config);
+} so_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SO_NKEYS);
+	__type(key, __u32);
+	__type(value, struct so_key);
+} so_keys SEC(".maps");
+
+/* The data plane's counters: one struct per CPU, one lookup per packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct so_counters);
+} so_stats SEC(".maps");
+
+/* Handshake RTTs (include/rtt.h), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct so_rtt);
+} so_rtt SEC(".maps");
+
+/* Sized by the daemon (--max-half-open), which reads it through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct so_halfopen);
+} so_halfopen SEC(".maps");
+
+/* Sized by the daemon (--max-flows). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 131072);
+	__type(key, struct so_tuple);
+	__type(value, struct so_flow);
+} so_flows SEC(".maps");
+
+/*
+ * Which tuples may be in so_flows: two halves of a one-hash Bloom filter
+ * (SO_FLOWMARK_BITS_PER_FLOW bits per flow each). A SYN reads one bit of the
+ * current half and looks so_flows up only if it is set, so a flood of new
+ * tuples never pays for a walk of the big hash table. A new flow sets its
+ * bit in both halves; the daemon rebuilds the other half from so_flows every
+ * second and switches, so forgotten flows fade out. Sized by the daemon.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * 32768);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} so_flowmark SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SO_EVENTS_RING_BYTES);
+} so_events SEC(".maps");
+
+/*
+ * Not used by the programs: written by the daemon, found by the read-only
+ * commands through the XDP program it is bound to (bpf_prog_bind_map) and
+ * pinned beside the others for bpftool.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct so_daemon);
+} so_daemon SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct so_status);
+} so_status SEC(".maps");
+
+#endif /* SO_BPF_MAPS_H */

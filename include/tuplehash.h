@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A keyed, fast, non-cryptographic hash of a connection's tuple: it picks a
+ * tuple's half-open set and its bit in the flow-mark filter. The seed is
+ * random per run, so a remote sender cannot aim at one set or one bit; and
+ * need not be more: a crowded set or a shared bit costs a retransmission
+ * or a lookup, never a verdict. Shared: the daemon rebuilds the flow marks.
+ */
+#ifndef SHAKEOFF_TUPLEHASH_H
+#define SHAKEOFF_TUPLEHASH_H
+
+#include "shakeoff.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+static __always_inline __u64 so_mix(__u64 h, __u32 w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+static __always_inline __u64 so_tuple_hash(__u64 seed, const struct so_tuple *t)
+{
+	__u64 h = so_mix(seed, (__u32)t->sport << 16 | t->dport);
+	int i;
+
+	h = so_mix(h, t->saddr[0]);
+	h = so_mix(h, t->daddr[0]);
+	if (t->v6) {
+		for (i = 1; i < 4; i++)
+			h = so_mix(so_mix(h, t->saddr[i]), t->daddr[i]);
+	}
+	return h;
+}
+
+/* The flow-mark bit of a tuple: an index into one half of so_flowmark's bits. */
+static __always_inline __u32 so_flowmark_bit(__u64 seed, const struct so_tuple *t, __u32 words)
+{
+	return (__u32)so_tuple_hash(seed, t) & (words * 64 - 1);
+}
+
+#endif /* SHAKEOFF_TUPLEHASH_H */
