@@ -12,6 +12,7 @@
  */
 #include "../bpf/lib/common.h"
 #include "../bpf/lib/parse.h"
+#include "../bpf/lib/state.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -30,6 +31,8 @@ __u32 l4_off;
 __u32 vary;
 __u32 target;                /* 0: shakeoff_xdp, 1: xdp_drop, 2: the reference responder */
 __u32 rearm_slot = ~0U;      /* a half-open entry to make live again */
+__u32 forget;                /* delete the flow the last repetition made: the table never fills */
+struct so_tuple last;        /* ... which was this one */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -166,6 +169,14 @@ int wrapper(struct xdp_md *ctx)
 	}
 	if (vary == VARY_ACK)
 		th->ack_seq = bpf_get_prandom_u32();
+	if (forget) {
+		__u32 zero = 0;
+		const struct so_config *cfg = bpf_map_lookup_elem(&so_config, &zero);
+		struct so_flow *f = cfg ? flow_find(cfg, &last) : NULL;
+
+		if (f)
+			flow_forget(f);
+	}
 	if (vary == VARY_COOKIE) {
 		struct iphdr *ip;
 		struct tcphdr *th4;
@@ -183,6 +194,7 @@ int wrapper(struct xdp_md *ctx)
 		th4->ack_seq = bpf_htonl(so_cookie_make(so_cookie_hash(key->k, &t,
 								       bpf_ntohl(th4->seq) - 1),
 						       slot, so_copts(3, 1, 7)) + 1);
+		last = t;
 	}
 	if (rearm_slot != ~0U) {
 		__u32 idx = rearm_slot;
@@ -190,9 +202,15 @@ int wrapper(struct xdp_md *ctx)
 
 		/* The ACK freed it and made a flow: bring back the entry, drop the flow. */
 		if (e) {
+			__u32 zero = 0;
+			const struct so_config *cfg = bpf_map_lookup_elem(&so_config, &zero);
+			struct so_flow *f;
+
 			e->flags |= SO_HO_LIVE;
 			__builtin_memcpy(t.saddr, e->saddr, SO_TUPLE_ADDR_WORDS * 4);
-			bpf_map_delete_elem(&so_flows, &t);
+			f = cfg ? flow_find(cfg, &t) : NULL;
+			if (f)
+				flow_forget(f);
 		}
 	}
 	bpf_tail_call(ctx, &targets, target);

@@ -17,11 +17,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "shakeoff.h"
 #include "shakeoff.skel.h"
 #include "cost.skel.h"
+#include "flowtable.h"
 #include "../tests/unit/frame.h"
 #include "../user/daemon.h"
 #include "../user/keys.h"
@@ -88,9 +91,9 @@ static void config(enum so_backlog backlog)
 	struct so_config c = {
 		.mss4 = 1460, .mss6 = 1440, .window = 64240, .wscale = 7, .ttl = 64,
 		.features = SO_F_WSCALE | SO_F_SACK | SO_F_TS | SO_F_ECN,
-		.backlog = backlog, .halfopen_sets = getenv("SETS") ? atoi(getenv("SETS")) : 65536 / SO_HALFOPEN_WAYS,
+		.backlog = backlog, .halfopen_sets = SO_HALFOPEN_DEFAULT / SO_HALFOPEN_WAYS,
 		.hash_seed = 12345, .halfopen_life_ns = 63ULL * 1000000000ULL,
-		.flowmark_words = 16384,
+		.flowmark_words = 32768, .flow_sets = SO_FLOWS_DEFAULT / SO_FLOW_WAYS, .time_wait = 1,
 	};
 	struct timespec tai, mono;
 	__u32 zero = 0;
@@ -100,6 +103,26 @@ static void config(enum so_backlog backlog)
 	c.tai_off_ns = (tai.tv_sec - mono.tv_sec) * 1000000000ULL + tai.tv_nsec - mono.tv_nsec;
 	c.ports[443 / 8] |= 1 << (443 % 8);
 	bpf_map__update_elem(so->maps.so_config, &zero, sizeof(zero), &c, sizeof(c), 0);
+}
+
+/* Empty tables, as a daemon's sweeps would keep them: a row never inherits
+ * the last one's flows or flow marks. */
+static void tables_clear(void)
+{
+	struct bpf_map *maps[] = { so->maps.so_flows, so->maps.so_flowmark, so->maps.so_halfopen };
+	size_t i;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		size_t len = bpf_map__max_entries(maps[i]) * bpf_map__value_size(maps[i]);
+		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(maps[i]), 0);
+
+		if (p == MAP_FAILED) {
+			fprintf(stderr, "cost: cannot map %s\n", bpf_map__name(maps[i]));
+			exit(1);
+		}
+		memset(p, 0, len);
+		munmap(p, len);
+	}
 }
 
 struct result {
@@ -122,7 +145,8 @@ static struct result bare(int fd, const uint8_t *frame, int len)
  * A path through the wrapper: itself into the target, minus itself into
  * XDP_DROP, plus a bare XDP_DROP: what the path costs on its own.
  */
-static struct result wrapped(const uint8_t *frame, int len, int vary, __u32 rearm, int to)
+static struct result wrapped_forget(const uint8_t *frame, int len, int vary, __u32 rearm, int to,
+				    int forget)
 {
 	int fd = bpf_program__fd(co->progs.wrapper);
 	struct result with, without;
@@ -133,12 +157,19 @@ static struct result wrapped(const uint8_t *frame, int len, int vary, __u32 rear
 	co->bss->l4_off = 14 + 20;
 	co->bss->vary = vary;
 	co->data->rearm_slot = rearm;
+	co->bss->forget = forget;
 	co->bss->target = to;
 	with = bare(fd, frame, len);
 	co->bss->target = TO_DROP;
 	without = bare(fd, frame, len);
+	co->bss->forget = 0;
 	return (struct result){ with.hot - without.hot + drop_hot,
 				with.cold - without.cold + drop_cold };
+}
+
+static struct result wrapped(const uint8_t *frame, int len, int vary, __u32 rearm, int to)
+{
+	return wrapped_forget(frame, len, vary, rearm, to, 0);
 }
 
 static const uint8_t linux_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
@@ -161,7 +192,7 @@ static __u32 find_slot(const struct so_tuple *t)
 	struct so_halfopen e;
 	__u32 i;
 
-	for (i = 0; i < 65536; i++)
+	for (i = 0; i < SO_HALFOPEN_DEFAULT; i++)
 		if (!bpf_map__lookup_elem(so->maps.so_halfopen, &i, sizeof(i), &e, sizeof(e), 0) &&
 		    (e.flags & SO_HO_LIVE) && !memcmp(e.saddr, t->saddr, SO_TUPLE_ADDR_WORDS * 4))
 			return i;
@@ -196,7 +227,7 @@ static void sweeps(const uint8_t *syn, int syn_len)
 	co->bss->vary = VARY_SPORT;
 	co->data->rearm_slot = ~0U;
 	co->bss->target = TO_SHAKEOFF;
-	run_once(bpf_program__fd(co->progs.wrapper), syn, syn_len, 3 * 65536);
+	run_once(bpf_program__fd(co->progs.wrapper), syn, syn_len, 3 * SO_HALFOPEN_DEFAULT);
 	if (halfopen_init(&d) || flows_init(&d)) {
 		fprintf(stderr, "cost: cannot map the tables\n");
 		exit(1);
@@ -211,20 +242,18 @@ static void sweeps(const uint8_t *syn, int syn_len)
 	       d.pub.half_open, d.ho.n, TICK_MS, median(v, RUNS),
 	       median(v, RUNS) * (1000.0 / TICK_MS) / 10);
 	/* A full flow table, all fresh: the sweep reads everything, deletes nothing. */
-	for (i = 0; i < 131072; i++) {
+	for (i = 0; i < SO_FLOWS_DEFAULT; i++) {
 		struct so_tuple t = { .saddr = { i }, .daddr = { 7 }, .sport = 1, .dport = 2 };
-		struct so_flow f = { .state = SO_ESTABLISHED, .since_ns = now_mono_ns(),
-				     .seen_ns = now_mono_ns() };
 
-		bpf_map__update_elem(so->maps.so_flows, &t, sizeof(t), &f, sizeof(f), 0);
+		so_flow_place(&d.flows[i], &t, SO_ESTABLISHED, now_mono_ns() >> SO_FLOW_TICK_SHIFT);
 	}
 	for (k = 0; k < RUNS; k++) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		flows_tick(&d);
 		v[k] = ms_since(&t0);
 	}
-	printf("| flow sweep and flow-mark rebuild, %llu of 131072 entries (every 1000 ms) | %.2f ms | %.1f%% |\n",
-	       (unsigned long long)d.pub.flows, median(v, RUNS), median(v, RUNS) / 10);
+	printf("| flow sweep and flow-mark rebuild, %llu of %u entries (every 1000 ms) | %.2f ms | %.1f%% |\n",
+	       (unsigned long long)d.pub.flows, SO_FLOWS_DEFAULT, median(v, RUNS), median(v, RUNS) / 10);
 	flows_fini(&d);
 	halfopen_fini(&d);
 }
@@ -249,7 +278,7 @@ int main(void)
 	co = cost__open();
 	ref = bpf_object__open_file(".output/reference.bpf.o", NULL);
 	if (!so || !co || libbpf_get_error(ref) ||
-	    bpf_map__set_max_entries(so->maps.so_flowmark, 2 * 16384) || shakeoff__load(so) ||
+	    bpf_map__set_max_entries(so->maps.so_flowmark, 32768) || shakeoff__load(so) ||
 	    bpf_object__load(ref)) {
 		fprintf(stderr, "cost: cannot open the BPF objects\n");
 		return 1;
@@ -300,15 +329,31 @@ int main(void)
 	row("non_tcp", wrapped(udp, udp_len, VARY_NONE, ~0U, TO_SHAKEOFF), "UDP: passed");
 	row("tcp_unprotected", wrapped(unprot, unprot_len, VARY_NONE, ~0U, TO_SHAKEOFF),
 	    "TCP to a port shakeoff does not protect: passed");
+	/* --stateless: the cookie paths alone. */
 	stateless = wrapped(syn, syn_len, VARY_SPORT, ~0U, TO_SHAKEOFF);
 	row("syn_stateless", stateless, "SYN, new tuple: SYN-ACK with a cookie (--stateless)");
+	tables_clear();
+	ack_cookie = wrapped_forget(ack, ack_len, VARY_COOKIE, ~0U, TO_SHAKEOFF, 1);
+	row("ack_cookie", ack_cookie,
+	    "valid ACK, no entry (--stateless): cookie checked, flow added, metadata; the flow "
+	    "table has room (each repetition forgets the last one's flow, which the baseline "
+	    "does not)");
+	tables_clear();
+	row("ack_cookie_full", wrapped(ack, ack_len, VARY_COOKIE, ~0U, TO_SHAKEOFF),
+	    "the same into a full flow table: every insert evicts the least recently seen flow");
+	tables_clear();
+	row("ack_forged", wrapped(ack, ack_len, VARY_ACK, ~0U, TO_SHAKEOFF),
+	    "forged ACK (--stateless): no flow, bad cookie, no socket: dropped");
+	/* Stateful: entries, and the walk of a set for every SYN and handshake ACK. */
 	config(SO_BACKLOG_STATE);
+	tables_clear();
 	stateful = wrapped(syn, syn_len, VARY_SPORT, ~0U, TO_SHAKEOFF);
 	row("syn_stateful", stateful, "SYN, new tuple: SYN-ACK and a half-open entry");
 	row("syn_repeat", wrapped(syn, syn_len, VARY_NONE, ~0U, TO_SHAKEOFF),
 	    "retransmitted SYN: the same SYN-ACK from its entry");
-	ack_cookie = wrapped(ack, ack_len, VARY_COOKIE, ~0U, TO_SHAKEOFF);
-	row("ack_cookie", ack_cookie, "valid ACK, no entry: cookie checked, flow added, metadata");
+	tables_clear();
+	row("ack_cookie_stateful", wrapped_forget(ack, ack_len, VARY_COOKIE, ~0U, TO_SHAKEOFF, 1),
+	    "valid ACK of an evicted entry: its set walked, then as ack_cookie");
 	/* A live entry for the ACK's tuple, its SYN-ACK's ISN in the ACK. */
 	{
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = syn, .data_size_in = syn_len,
@@ -332,12 +377,13 @@ int main(void)
 	}
 	row("ack_state", wrapped(ack, ack_len, VARY_NONE, slot, TO_SHAKEOFF),
 	    "valid ACK matching its entry: no hash, flow added, metadata, RTT");
-	row("ack_forged", wrapped(ack, ack_len, VARY_ACK, ~0U, TO_SHAKEOFF),
-	    "forged ACK: no flow, no entry, bad cookie, no socket: dropped");
 	{
-		struct so_flow f = { .state = SO_ESTABLISHED, .seen_ns = now_mono_ns() };
+		/* The established row's flow, where the data plane would put it. */
+		__u32 idx = so_set_of(12345, &t, SO_FLOWS_DEFAULT / SO_FLOW_WAYS, SO_FLOW_WAYS);
+		struct so_flow f = {};
 
-		bpf_map__update_elem(so->maps.so_flows, &t, sizeof(t), &f, sizeof(f), 0);
+		so_flow_place(&f, &t, SO_ESTABLISHED, now_mono_ns() >> SO_FLOW_TICK_SHIFT);
+		bpf_map__update_elem(so->maps.so_flows, &idx, sizeof(idx), &f, sizeof(f), 0);
 	}
 	row("established", wrapped(data, data_len, VARY_NONE, ~0U, TO_SHAKEOFF),
 	    "data on a flow in the table: passed");

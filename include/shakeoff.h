@@ -13,6 +13,13 @@
 #include <linux/bpf.h> /* struct bpf_spin_lock */
 #endif
 
+/* Loops over a handful of words in the shared headers, unrolled for the verifier's sake. */
+#ifdef __clang__
+#define SO_UNROLL _Pragma("unroll")
+#else
+#define SO_UNROLL _Pragma("GCC unroll 8")
+#endif
+
 /*
  * The data plane's counters: one struct per CPU (so_stats[0]), looked up
  * once per packet, every field named for `bpftool map dump`. The X-macros
@@ -29,6 +36,7 @@
 	X(syn_known, "SYNs for a connection the kernel has, left to it")                     \
 	X(syn_passed, "SYNs left to the kernel (no key: the daemon is gone)")                \
 	X(halfopen_evicted, "live half-open entries a full set gave up to a newer SYN")      \
+	X(flow_evicted, "flows a full set gave up to a newer one")                           \
 	X(ack_valid, "handshake-completing ACKs that validated")                             \
 	X(ack_via_state, "valid ACKs matched in the half-open table")                        \
 	X(ack_invalid, "ACKs without a flow, an entry, a socket or a valid cookie (dropped)") \
@@ -96,11 +104,12 @@ struct so_config {
 	__u8 features; /* enum so_feature */
 	__u8 backlog;  /* enum so_backlog */
 	__u8 events;   /* someone reads `shakeoff events`: report handshakes */
-	__u8 flowmark_gen; /* which half of so_flowmark a SYN consults */
+	__u8 flowmark_gen; /* which generation of so_flowmark a SYN consults */
 	__u32 halfopen_sets;   /* so_halfopen holds this many sets of SO_HALFOPEN_WAYS */
-	__u32 flowmark_words;  /* so_flowmark words per half (a power of two) */
+	__u32 flow_sets;       /* so_flows holds this many sets of SO_FLOW_WAYS */
+	__u32 flowmark_words;  /* so_flowmark's words (a power of two) */
 	__u8 time_wait;        /* the kernel keeps TIME_WAIT sockets (tcp_max_tw_buckets > 0) */
-	__u8 pad[3];
+	__u8 pad[7];
 	__u64 hash_seed;       /* keys the set and flow-mark hashes */
 	__u64 tai_off_ns;      /* CLOCK_TAI - CLOCK_MONOTONIC: cookie slots are TAI */
 	__u64 halfopen_life_ns; /* how long a half-open entry lives (retries' total) */
@@ -145,7 +154,7 @@ struct so_key {
 	__u16 dport;
 #define SO_TUPLE_ADDR_WORDS 9
 
-/* The key of so_flows. */
+/* A connection, as the data plane passes it around. */
 struct so_tuple {
 	SO_TUPLE_ADDRS
 	__u8 v6;
@@ -178,6 +187,9 @@ struct so_tcpopts {
  * nothing per entry.
  */
 #define SO_HALFOPEN_WAYS 4
+/* 1 MiB: a SYN's walk of its set stays in a core's L2 cache (a miss costs a
+ * stateful SYN a third again), and 8 times the kernel's tcp_max_syn_backlog. */
+#define SO_HALFOPEN_DEFAULT 16384
 #define SO_BORN_SHIFT 10 /* `born` ticks: CLOCK_MONOTONIC ns >> 10 (1.024 us) */
 enum so_halfopen_flag {
 	SO_HO_LIVE = 1 << 0, /* SYN_RECV: the entry is in use */
@@ -213,28 +225,54 @@ struct so_halfopen {
  */
 #define SO_HALFOPEN_GRACE_NS 1000000000ULL
 
-/* so_flows values, keyed by struct so_tuple. */
+/*
+ * so_flows: the connections shakeoff knows, a fixed array of sets of
+ * SO_FLOW_WAYS entries (the tuple picks the set), like so_halfopen: a lookup
+ * is a hash and one set, an insert a few stores, and neither takes a lock. A
+ * new flow takes a free way, else the set's least recently seen
+ * (flow_evicted: its next segment finds the kernel's socket and brings it
+ * back). Written by the data plane (include/flowtable.h); the daemon reads
+ * it through mmap, and frees expired entries with a compare-and-swap on
+ * their first word, which any change of the data plane's makes fail.
+ */
 #define SO_FIN_CLIENT 1
 #define SO_FIN_SERVER 2
 enum so_state {
 	SO_ESTABLISHED = 1,
 	SO_CLOSING,   /* one side has sent FIN */
-	SO_TIME_WAIT, /* both have, or a RST: kept for 2*MSL */
+	SO_TIME_WAIT, /* both have, or a RST: kept while the kernel's TIME_WAIT socket is */
 };
+#define SO_FLOW_WAYS 4
+#define SO_FLOWS_DEFAULT 131072 /* 8 MiB */
+#define SO_FLOW_TICK_SHIFT 20 /* flow times: CLOCK_MONOTONIC ns >> 20 (1.05 ms), 32 bits */
 struct so_flow {
-	__u8 state;     /* enum so_state */
-	__u8 fin;       /* SO_FIN_*: who has closed */
-	__u8 pad[6];
-	__u64 since_ns; /* entered this state, CLOCK_MONOTONIC_COARSE */
-	__u64 seen_ns;  /* last segment, to the second (CLOCK_MONOTONIC_COARSE) */
+	__u32 seq;    /* bumped by every placement (odd while it is written) */
+	__u8 state;   /* enum so_state; 0: free */
+	__u8 fin;     /* SO_FIN_*: who has closed */
+	__u8 v6;
+	__u8 pad;
+	SO_TUPLE_ADDRS
+	__u32 since;  /* entered this state, in SO_FLOW_TICK_SHIFT ticks */
+	__u32 seen;   /* the last segment, to about a second */
+	__u8 pad2[12];
 };
 
 /* An ESTABLISHED or CLOSING flow silent this long is forgotten (the kernel
  * keeps the socket; its next segment takes the socket-lookup path). */
 #define SO_FLOW_IDLE_S 300
 
-/* so_flowmark: bits per flow-table entry, so a SYN of a new tuple meets a
- * set bit (and pays for a so_flows lookup) at most once in 8. */
+/*
+ * A TIME_WAIT entry stands for the kernel's TIME_WAIT socket (the others go
+ * when their socket closes): it lasts 2*MSL, and never less than that
+ * socket, whose life is Linux's fixed TCP_TIMEWAIT_LEN. Shorter, a client
+ * reusing its port would get our SYN-ACK and a handoff the TIME_WAIT
+ * socket swallows.
+ */
+#define SO_KERNEL_TIME_WAIT_S 60
+
+/* so_flowmark: bits per flow-table entry (in each generation), so a SYN of
+ * a new tuple meets a set bit (and pays for a so_flows lookup) at most once
+ * in 8. */
 #define SO_FLOWMARK_BITS_PER_FLOW 8
 
 /* The backlog: above HIGH% of so_halfopen in use, no new entries (cookies
@@ -322,6 +360,7 @@ struct so_status {
 };
 
 _Static_assert(sizeof(struct so_halfopen) == 64, "half-open entries: one cache line");
+_Static_assert(sizeof(struct so_flow) == 64, "flow entries: one cache line");
 _Static_assert(sizeof(struct so_meta) % 4 == 0 && sizeof(struct so_meta) <= 32,
 	       "XDP metadata: a multiple of 4 bytes, at most 32");
 

@@ -21,12 +21,6 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-/* Loops over a handful of words, unrolled for the verifier's sake. */
-#ifdef __clang__
-#define SO_UNROLL _Pragma("unroll")
-#else
-#define SO_UNROLL _Pragma("GCC unroll 8")
-#endif
 
 #define SO_IPPROTO_TCP 6
 #define SO_IP_DF 0x4000

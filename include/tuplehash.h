@@ -35,10 +35,13 @@ static __always_inline __u64 so_tuple_hash(__u64 seed, const struct so_tuple *t)
 	return h;
 }
 
-/* The flow-mark bit of a tuple: an index into one half of so_flowmark's bits. */
-static __always_inline __u32 so_flowmark_bit(__u64 seed, const struct so_tuple *t, __u32 words)
+/*
+ * A tuple's place in so_flowmark: word slot / 32, bit slot % 32 of the word's
+ * low half (generation 0) and the same bit of its high half (generation 1).
+ */
+static __always_inline __u32 so_flowmark_slot(__u64 seed, const struct so_tuple *t, __u32 words)
 {
-	return (__u32)so_tuple_hash(seed, t) & (words * 64 - 1);
+	return (__u32)so_tuple_hash(seed, t) & (words * 32 - 1);
 }
 
 #endif /* SHAKEOFF_TUPLEHASH_H */

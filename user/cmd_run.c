@@ -54,7 +54,7 @@ static void usage(FILE *f)
 		"                        on the clsact qdisc), for the handoff at TC ingress\n"
 		"  --stateless           SYN cookies only: no half-open entries, no SYN-ACK\n"
 		"                        retransmission\n"
-		"  --max-half-open N     the backlog: half-open entries (default 65536); above\n"
+		"  --max-half-open N     the backlog: half-open entries (default 16384); above\n"
 		"                        90%% in use, new SYNs get cookies only until below 50%%\n"
 		"  --max-flows N         connections tracked (default 131072)\n"
 		"  --synack-retries N    SYN-ACK retransmissions, 1 s doubling (default 5: a\n"
@@ -88,8 +88,8 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 
 	d->mode = XDP_MODE_NATIVE;
 	d->tc_mode = SO_TC_TCX;
-	d->max_half_open = 65536;
-	d->max_flows = 131072;
+	d->max_half_open = SO_HALFOPEN_DEFAULT;
+	d->max_flows = SO_FLOWS_DEFAULT;
 	d->synack_retries = 5;
 	d->msl = 30;
 	opterr = 0;
@@ -151,7 +151,8 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 			v = num_arg(CMD, "--max-flows", optarg, 16, 1 << 24);
 			if (v < 0)
 				return EXIT_USAGE;
-			d->max_flows = v;
+			/* Whole sets of SO_FLOW_WAYS entries. */
+			d->max_flows = (v + SO_FLOW_WAYS - 1) / SO_FLOW_WAYS * SO_FLOW_WAYS;
 			break;
 		case 'R':
 			/* 2^(N+1) - 1 seconds of lifetime: 10 is 34 minutes. */
@@ -318,12 +319,12 @@ static int check_previous(struct daemon *d)
 	return 0;
 }
 
-/* The words of one half of so_flowmark: SO_FLOWMARK_BITS_PER_FLOW bits a flow. */
+/* The words of so_flowmark: SO_FLOWMARK_BITS_PER_FLOW bits a flow, 32 a word. */
 static __u32 flowmark_words(__u32 max_flows)
 {
 	__u32 words = 1;
 
-	while (words * 64ULL < (__u64)max_flows * SO_FLOWMARK_BITS_PER_FLOW)
+	while (words * 32ULL < (__u64)max_flows * SO_FLOWMARK_BITS_PER_FLOW)
 		words *= 2;
 	return words;
 }
@@ -396,7 +397,7 @@ static int open_and_attach(struct daemon *d)
 	}
 	bpf_map__set_max_entries(d->skel->maps.so_halfopen, d->max_half_open);
 	bpf_map__set_max_entries(d->skel->maps.so_flows, d->max_flows);
-	bpf_map__set_max_entries(d->skel->maps.so_flowmark, 2 * d->cfg.flowmark_words);
+	bpf_map__set_max_entries(d->skel->maps.so_flowmark, d->cfg.flowmark_words);
 	/* Loaded for a tcx link; a clsact filter does not mind the attach type. */
 	bpf_program__set_expected_attach_type(d->skel->progs.shakeoff_tc, SO_BPF_TCX_INGRESS);
 	xopts.obj = d->skel->obj;
@@ -630,6 +631,7 @@ int cmd_run(int argc, char **argv)
 	}
 	d.cfg.backlog = d.stateless ? SO_BACKLOG_STATELESS : SO_BACKLOG_STATE;
 	d.cfg.halfopen_sets = d.max_half_open / SO_HALFOPEN_WAYS;
+	d.cfg.flow_sets = d.max_flows / SO_FLOW_WAYS;
 	d.cfg.halfopen_life_ns = ((2ULL << d.synack_retries) - 1) * NS;
 	d.cfg.flowmark_words = flowmark_words(d.max_flows);
 	if (getrandom(&d.cfg.hash_seed, sizeof(d.cfg.hash_seed), 0) != sizeof(d.cfg.hash_seed)) {

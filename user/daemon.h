@@ -43,7 +43,9 @@ struct daemon {
 	int raw4, raw6;      /* retransmissions go out through the kernel's routing */
 	__u64 fallback_syns; /* cookie_fallback at the last tick */
 
-	/* flows: the flow-mark filter the daemon rebuilds */
+	/* flows: the table (mmap), and the flow-mark filter the daemon rebuilds */
+	struct so_flow *flows;
+	size_t flows_len;
 	__u64 *flowmark;
 	size_t flowmark_len;
 	__u32 seeded[2]; /* kernel connections found at start: open, TIME_WAIT */

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The daemon's work on the flow table, once a second: TIME_WAIT entries go
- * after 2*MSL, silent ones after SO_FLOW_IDLE_S; and the flow marks (the
- * filter a SYN reads before it may look so_flows up) are rebuilt from what
- * is left, so the bits of forgotten flows fade. so_flowmark is two halves:
- * the data plane sets a new flow's bit in both and reads the current one;
- * we clear the other, mark every flow in it, and make it current.
+ * The daemon's work on the flow table, once a second, through its mmap: a
+ * TIME_WAIT entry goes when the kernel's TIME_WAIT socket does (or after
+ * 2*MSL, if longer), a silent one after SO_FLOW_IDLE_S; and
+ * the flow marks (the filter a SYN reads before it may look so_flows up)
+ * are rebuilt from what is left, so the bits of forgotten flows fade.
+ * so_flowmark holds two generations (each word's low and high 32 bits): the
+ * data plane sets a new flow's bit in both and reads the current one; we
+ * clear the other, mark every flow in it, and make it current.
+ *
+ * The data plane writes so_flows without locks; we free an entry only with a
+ * compare-and-swap of its first word (sequence count, state, FIN bits), so
+ * an entry the data plane touched since we read it is left alone.
  */
 #include <errno.h>
 #include <string.h>
@@ -15,21 +21,40 @@
 #include <bpf/libbpf.h>
 
 #include "daemon.h"
+#include "flowtable.h"
 #include "log.h"
 #include "sockdiag.h"
-#include "tuplehash.h"
 #include "shakeoff.skel.h"
 
 #define NS 1000000000ULL
-#define BATCH 4096
+#define GEN_BIT(gen) (1ULL << (32 * (gen)))
+
+static __u32 ticks(__u64 ns)
+{
+	return ns >> SO_FLOW_TICK_SHIFT;
+}
+
+/* How long a TIME_WAIT entry lasts. */
+static __u64 time_wait_ns(const struct daemon *d)
+{
+	__u64 two_msl = 2ULL * d->msl * NS, kernel = SO_KERNEL_TIME_WAIT_S * NS;
+
+	return two_msl > kernel ? two_msl : kernel;
+}
 
 int flows_init(struct daemon *d)
 {
-	int fd = bpf_map__fd(d->skel->maps.so_flowmark);
 	void *p;
 
-	d->flowmark_len = 2 * (size_t)d->cfg.flowmark_words * sizeof(__u64);
-	p = mmap(NULL, d->flowmark_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	d->flows_len = (size_t)d->cfg.flow_sets * SO_FLOW_WAYS * sizeof(struct so_flow);
+	p = mmap(NULL, d->flows_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(d->skel->maps.so_flows), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	d->flows = p;
+	d->flowmark_len = (size_t)d->cfg.flowmark_words * sizeof(__u64);
+	p = mmap(NULL, d->flowmark_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(d->skel->maps.so_flowmark), 0);
 	if (p == MAP_FAILED)
 		return -errno;
 	d->flowmark = p;
@@ -38,70 +63,76 @@ int flows_init(struct daemon *d)
 
 void flows_fini(struct daemon *d)
 {
+	if (d->flows)
+		munmap(d->flows, d->flows_len);
 	if (d->flowmark)
 		munmap(d->flowmark, d->flowmark_len);
+	d->flows = NULL;
 	d->flowmark = NULL;
 }
 
-/* Set t's bit in half gen (the data plane sets bits too: atomically). */
-static void mark(struct daemon *d, const struct so_tuple *t, __u32 gen)
+/* Set t's bits in the generations of mask (the data plane sets bits too: atomically). */
+static void mark(struct daemon *d, const struct so_tuple *t, __u64 mask)
 {
-	__u32 bit = so_flowmark_bit(d->cfg.hash_seed, t, d->cfg.flowmark_words);
+	__u32 slot = so_flowmark_slot(d->cfg.hash_seed, t, d->cfg.flowmark_words);
 
-	__atomic_fetch_or(&d->flowmark[gen * d->cfg.flowmark_words + bit / 64], 1ULL << (bit % 64),
-			  __ATOMIC_RELAXED);
+	__atomic_fetch_or(&d->flowmark[slot / 32], mask << (slot % 32), __ATOMIC_RELAXED);
 }
 
+/* The first word of an entry: what the data plane changes whenever it touches one. */
+union flow_head {
+	struct {
+		__u32 seq;
+		__u8 state, fin, v6, pad;
+	};
+	__u64 word;
+};
+
 /* Why flow f is done with at now: 0 it is not, 1 TIME_WAIT over, 2 idle. */
-static int flow_done(const struct daemon *d, const struct so_flow *f, __u64 now)
+static int flow_done(const struct daemon *d, const struct so_flow *f, __u32 now)
 {
-	/* Signed: a seeded entry may start in the future (flows_seed). */
+	/* Signed: a seeded entry may start in the future (seed_one). */
 	if (f->state == SO_TIME_WAIT)
-		return (__s64)(now - f->since_ns) >= (__s64)(2ULL * d->msl * NS) ? 1 : 0;
-	return now - f->seen_ns >= SO_FLOW_IDLE_S * NS ? 2 : 0;
+		return (__s32)(now - f->since) >= (__s32)ticks(time_wait_ns(d)) ? 1 : 0;
+	return (__s32)(now - f->seen) >= (__s32)ticks(SO_FLOW_IDLE_S * NS) ? 2 : 0;
 }
 
 void flows_tick(struct daemon *d)
 {
-	int fd = bpf_map__fd(d->skel->maps.so_flows);
-	__u64 now = now_mono_ns(), tw = 0, idle = 0, kept = 0;
-	static struct so_tuple keys[BATCH], dead[BATCH];
-	static struct so_flow vals[BATCH];
-	__u32 in = 0, out, n, i, ndead = 0, next = !d->cfg.flowmark_gen;
-	bool first = true;
-	int err, why;
+	__u32 i, n = d->cfg.flow_sets * SO_FLOW_WAYS, now = ticks(now_mono_ns());
+	__u32 next = !d->cfg.flowmark_gen;
+	__u64 tw = 0, idle = 0, kept = 0;
+	struct so_tuple t;
+	int why;
 
 	/*
-	 * Clear the half being rebuilt first: a flow the data plane adds from
-	 * here on sets its own bit in it, and one it added before is in the
-	 * walk below.
+	 * Clear the generation being rebuilt first: a flow the data plane adds
+	 * from here on sets its own bit in it, and one it added before is in
+	 * the walk below.
 	 */
-	memset(d->flowmark + next * d->cfg.flowmark_words, 0, d->cfg.flowmark_words * sizeof(__u64));
-	__sync_synchronize();
-	do {
-		n = BATCH;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &n, NULL);
-		if (err && errno != ENOENT)
-			break;
-		first = false;
-		in = out;
-		for (i = 0; i < n; i++) {
-			why = flow_done(d, &vals[i], now);
-			if (why && ndead < BATCH) {
-				dead[ndead++] = keys[i];
-				tw += why == 1;
-				idle += why == 2;
-				continue;
-			}
-			mark(d, &keys[i], next); /* kept (or left for the next tick) */
-			kept++;
+	for (i = 0; i < d->cfg.flowmark_words; i++)
+		__atomic_fetch_and(&d->flowmark[i], ~(0xffffffffULL * GEN_BIT(next)), __ATOMIC_RELAXED);
+	for (i = 0; i < n; i++) {
+		struct so_flow *f = &d->flows[i];
+		union flow_head head, freed;
+
+		head.word = __atomic_load_n((__u64 *)f, __ATOMIC_ACQUIRE);
+		if (!head.state || head.seq & 1)
+			continue;
+		why = flow_done(d, f, now);
+		freed = head;
+		freed.state = 0;
+		if (why && __atomic_compare_exchange_n((__u64 *)f, &head.word, freed.word, false,
+						       __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			tw += why == 1;
+			idle += why == 2;
+			continue;
 		}
-	} while (!err);
-	for (i = 0; i < ndead; i++)
-		bpf_map_delete_elem(fd, &dead[i]);
-	if (err && errno != ENOENT) {
-		so_log("%s: reading the flow table: %s", d->ifname, strerror(errno));
-		return; /* the rebuilt half may miss flows: keep the current one */
+		memset(&t, 0, sizeof(t));
+		memcpy(t.saddr, f->saddr, SO_TUPLE_ADDR_WORDS * 4);
+		t.v6 = f->v6;
+		mark(d, &t, GEN_BIT(next));
+		kept++;
 	}
 	d->cfg.flowmark_gen = next;
 	config_write(d);
@@ -110,24 +141,32 @@ void flows_tick(struct daemon *d)
 	d->pub.flow_idle_expired += idle;
 }
 
+/*
+ * One of the kernel's connections, into a free way of its set (none free:
+ * its next segment finds the kernel's socket and the data plane adds it).
+ */
 static void seed_one(const struct so_tuple *t, __u8 state, __u32 ms_left, void *ctx)
 {
 	struct daemon *d = ctx;
-	__u64 now = now_mono_ns();
-	struct so_flow f = { .state = state, .since_ns = now, .seen_ns = now };
+	__u32 idx = so_set_of(d->cfg.hash_seed, t, d->cfg.flow_sets, SO_FLOW_WAYS), i;
+	__u32 now = ticks(now_mono_ns());
 
-	/*
-	 * A TIME_WAIT socket of the kernel's lasts as long as it has left,
-	 * even past 2*MSL: until it is gone, a SYN for its tuple is the
-	 * kernel's (the handoff cannot place a socket over it).
-	 */
-	if (state == SO_TIME_WAIT)
-		f.since_ns = now + ms_left * 1000000ULL - 2ULL * d->msl * NS;
-	if (bpf_map__update_elem(d->skel->maps.so_flows, t, sizeof(*t), &f, sizeof(f), BPF_NOEXIST))
+	for (i = 0; i < SO_FLOW_WAYS; i++) {
+		struct so_flow *f = &d->flows[idx + i];
+
+		if (f->state)
+			continue;
+		so_flow_place(f, t, state, now);
+		/*
+		 * A TIME_WAIT socket of the kernel's: the entry lasts as long as it
+		 * has left (or 2*MSL, if longer).
+		 */
+		if (state == SO_TIME_WAIT)
+			f->since = now + ticks(ms_left * 1000000ULL) - ticks(time_wait_ns(d));
+		mark(d, t, GEN_BIT(0) | GEN_BIT(1));
+		d->seeded[state == SO_TIME_WAIT]++;
 		return;
-	mark(d, t, 0);
-	mark(d, t, 1);
-	d->seeded[state == SO_TIME_WAIT]++;
+	}
 }
 
 int flows_seed(struct daemon *d)

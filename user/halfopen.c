@@ -3,7 +3,9 @@
  * The daemon's half-open timers. so_halfopen is read through mmap (the data
  * plane is its only writer, under a per-entry seqlock), and nothing is kept
  * per entry here: an entry's schedule follows from its birth. Each tick
- * judges every live entry on the time since the last one, (scan_ns, now]:
+ * judges every live entry on the time since the last one, (scan_ns, now],
+ * read on the coarse clock as the data plane reads it, so the retransmission
+ * an ACK answers is always one its own clock says was due:
  *  - SYN-ACK retransmission k is due when the entry turns 2^k - 1 s old
  *    (1 s, 3 s, 7 s ...: the kernel's tcp_synack_retries backoff), for k
  *    up to --synack-retries;
@@ -44,7 +46,7 @@ int halfopen_init(struct daemon *d)
 
 	if (err)
 		return err;
-	d->scan_ns = now_mono_ns();
+	d->scan_ns = now_coarse_ns();
 	d->raw4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	d->raw6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	return d->raw4 < 0 || d->raw6 < 0 ? -errno : 0;
@@ -89,7 +91,7 @@ static int retrans_due(__u64 from, __u64 to, int n)
 static int cookie_consistent(struct daemon *d, const struct so_halfopen *e, __u64 age)
 {
 	struct so_tuple t = { .v6 = !!(e->flags & SO_HO_V6) };
-	__u64 slot = (now_mono_ns() - age + d->cfg.tai_off_ns) >> SO_SLOT_SHIFT, k[2];
+	__u64 slot = (now_coarse_ns() - age + d->cfg.tai_off_ns) >> SO_SLOT_SHIFT, k[2];
 
 	memcpy(t.saddr, e->saddr, SO_TUPLE_ADDR_WORDS * 4);
 	/* Made from the coarse clock, it may be a slot behind the birth: parity says. */
@@ -166,7 +168,7 @@ static void backlog(struct daemon *d, __u32 live)
 
 void halfopen_tick(struct daemon *d)
 {
-	__u64 now = now_mono_ns(), life = d->cfg.halfopen_life_ns, from, to;
+	__u64 now = now_coarse_ns(), life = d->cfg.halfopen_life_ns, from, to;
 	__u32 i, live = 0, sent = 0, gone = 0;
 	struct so_halfopen e;
 

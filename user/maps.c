@@ -200,6 +200,14 @@ __u64 now_mono_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+__u64 now_coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 int halfopen_map(int fd, struct halfopen_view *v)
 {
 	struct bpf_map_info info = {};

@@ -75,5 +75,7 @@ int halfopen_map(int fd, struct halfopen_view *v);
 void halfopen_unmap(struct halfopen_view *v);
 
 __u64 now_mono_ns(void);
+/* CLOCK_MONOTONIC_COARSE: the clock the data plane stamps half-open entries with. */
+__u64 now_coarse_ns(void);
 
 #endif /* SO_MAPS_H */

@@ -143,9 +143,9 @@ static __always_inline int handle_ack(struct so_ctx *c)
 	int copts, state;
 
 	/* The fast path: a flow we know. */
-	fl = bpf_map_lookup_elem(&so_flows, &s->t);
+	fl = flow_find(cfg, &s->t);
 	if (fl) {
-		flow_note(fl, s->flags, SO_FIN_CLIENT, coarse_ns());
+		flow_note(fl, s->flags, SO_FIN_CLIENT, flow_now(coarse_ns()));
 		c->cnt->established++;
 		return XDP_PASS;
 	}
@@ -167,8 +167,8 @@ static __always_inline int handle_ack(struct so_ctx *c)
 			/* Connections older than shakeoff, or than our flow entry. */
 			state = kernel_socket(c->xdp, &s->t);
 			if (state >= 0) {
-				flow_add(cfg, &s->t, state == BPF_TCP_TIME_WAIT ? SO_TIME_WAIT
-										: SO_ESTABLISHED);
+				flow_add(c, &s->t, state == BPF_TCP_TIME_WAIT ? SO_TIME_WAIT
+									      : SO_ESTABLISHED);
 				c->cnt->established++;
 				return XDP_PASS;
 			}
@@ -181,12 +181,12 @@ static __always_inline int handle_ack(struct so_ctx *c)
 	parse_tcp_opts(c->xdp, s->l4_off, s->doff, &o);
 	if (hs.via == SO_VIA_COOKIE && o.ts_ok) {
 		/* Our TSval was the coarse clock plus H's low word: the TSecr tells the RTT,
-		 * to a jiffy. */
+		 * to a jiffy. Ticks of 2^20 ns to us: times 1048.576, without a division. */
 		__u32 ticks = (__u32)(coarse >> SO_TS_SHIFT) + (__u32)h - (o.tsecr & ~1U);
 
-		hs.rtt_us = ((__u64)ticks << SO_TS_SHIFT) / 1000;
+		hs.rtt_us = (__u64)ticks * 134218 >> 7;
 	}
-	flow_add(cfg, &s->t, SO_ESTABLISHED);
+	flow_add(c, &s->t, SO_ESTABLISHED);
 	if (write_meta(c, &o, hs.copts, &m) < 0)
 		c->cnt->handoff_fail++; /* the driver cannot carry metadata */
 	if (cfg->events)
@@ -203,11 +203,11 @@ static __always_inline int handle_rst(struct so_ctx *c)
 {
 	const struct so_config *cfg = c->cfg;
 	struct so_seg *s = &c->seg;
-	struct so_flow *fl = bpf_map_lookup_elem(&so_flows, &s->t);
+	struct so_flow *fl = flow_find(cfg, &s->t);
 	struct halfopen_find f;
 
 	if (fl) {
-		flow_note(fl, s->flags, SO_FIN_CLIENT, coarse_ns());
+		flow_note(fl, s->flags, SO_FIN_CLIENT, flow_now(coarse_ns()));
 		return XDP_PASS;
 	}
 	if (cfg->backlog == SO_BACKLOG_STATELESS)

@@ -18,15 +18,19 @@
 #include "parse.h"
 #include "state.h"
 
-/* The flow tuple of a server socket: the client (remote) side first. */
-static __always_inline int close_tuple(const struct sock *sk, struct so_tuple *t)
+/*
+ * The flow tuple of a server socket: the client (remote) side first. The
+ * local port comes from inet_sport: at CLOSE the socket is already unhashed
+ * and its skc_num cleared when the tracepoint fires.
+ */
+static __always_inline int close_tuple(const struct sock *sk, __u16 sport, struct so_tuple *t)
 {
 	const struct sock_common *skc = &sk->__sk_common;
 	__u16 family = skc->skc_family;
 
 	__builtin_memset(t, 0, sizeof(*t));
 	t->sport = skc->skc_dport;
-	t->dport = bpf_htons(skc->skc_num);
+	t->dport = sport;
 	if (family == SO_AF_INET6) {
 		const __u32 *d = skc->skc_v6_daddr.in6_u.u6_addr32;
 
@@ -50,38 +54,39 @@ static __always_inline int close_tuple(const struct sock *sk, struct so_tuple *t
 static __always_inline int socket_closing(const struct sock *sk, int oldstate, int newstate)
 {
 	const struct so_config *cfg;
+	struct tcp_sock *tp;
 	struct so_tuple t;
 	struct so_flow *f;
-	__u32 zero = 0;
-	__u64 now;
+	__u32 zero = 0, now;
+	__u16 port;
 
 	if (newstate != BPF_TCP_FIN_WAIT1 && newstate != BPF_TCP_LAST_ACK &&
 	    newstate != BPF_TCP_CLOSE)
 		return 0;
-	if (sk->sk_protocol != IPPROTO_TCP)
-		return 0;
+	tp = bpf_skc_to_tcp_sock((void *)sk);
 	cfg = bpf_map_lookup_elem(&so_config, &zero);
+	if (!tp || !cfg)
+		return 0;
 	/* The hook sees every namespace's sockets: only ours, on our ports. */
-	if (!cfg || sk->__sk_common.skc_net.net->net_cookie != cfg->netns_cookie ||
-	    !port_protected(cfg, bpf_htons(sk->__sk_common.skc_num)))
+	port = tp->inet_conn.icsk_inet.inet_sport;
+	if (sk->__sk_common.skc_net.net->net_cookie != cfg->netns_cookie ||
+	    !port_protected(cfg, port) || close_tuple(sk, port, &t) < 0)
 		return 0;
-	if (close_tuple(sk, &t) < 0)
-		return 0;
-	f = bpf_map_lookup_elem(&so_flows, &t);
+	f = flow_find(cfg, &t);
 	if (!f)
 		return 0;
 	/* Tracing programs may not read the coarse clock; closes are rare. */
-	now = bpf_ktime_get_ns();
+	now = flow_now(bpf_ktime_get_ns());
 	if (newstate != BPF_TCP_CLOSE) {
 		flow_note(f, SO_TCP_FIN, SO_FIN_SERVER, now);
 	} else if (cfg->time_wait && (oldstate == BPF_TCP_FIN_WAIT1 || oldstate == BPF_TCP_FIN_WAIT2 ||
 				      oldstate == BPF_TCP_CLOSING)) {
 		if (f->state != SO_TIME_WAIT) {
 			f->state = SO_TIME_WAIT;
-			f->since_ns = now;
+			f->since = now;
 		}
 	} else {
-		bpf_map_delete_elem(&so_flows, &t);
+		flow_forget(f);
 	}
 	return 0;
 }

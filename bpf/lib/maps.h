@@ -45,31 +45,34 @@ struct {
 /* Sized by the daemon (--max-half-open), which reads it through mmap. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 65536);
+	__uint(max_entries, SO_HALFOPEN_DEFAULT);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct so_halfopen);
 } so_halfopen SEC(".maps");
 
-/* Sized by the daemon (--max-flows). */
+/* Sized by the daemon (--max-flows), which reads it through mmap. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 131072);
-	__type(key, struct so_tuple);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SO_FLOWS_DEFAULT);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
 	__type(value, struct so_flow);
 } so_flows SEC(".maps");
 
 /*
- * Which tuples may be in so_flows: two halves of a one-hash Bloom filter
- * (SO_FLOWMARK_BITS_PER_FLOW bits per flow each). A SYN reads one bit of the
- * current half and looks so_flows up only if it is set, so a flood of new
- * tuples never pays for a walk of the big hash table. A new flow sets its
- * bit in both halves; the daemon rebuilds the other half from so_flows every
+ * Which tuples may be in so_flows: a one-hash Bloom filter in two
+ * generations (SO_FLOWMARK_BITS_PER_FLOW bits per flow each), interleaved:
+ * the low 32 bits of each word are generation 0, the high 32 generation 1.
+ * A SYN reads its bit of the current generation and looks so_flows up only
+ * if it is set, so a flood of new tuples never pays for a walk of the big
+ * hash table. A new flow sets its bit of both generations in one atomic OR
+ * of one word; the daemon rebuilds the other generation from so_flows every
  * second and switches, so forgotten flows fade out. Sized by the daemon.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * 32768);
+	__uint(max_entries, 32768);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u64);

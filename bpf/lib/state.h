@@ -8,54 +8,13 @@
 #define SO_BPF_STATE_H
 
 #include "common.h"
-#include "tuplehash.h"
+#include "flowtable.h"
 
 /* ---- the half-open table ------------------------------------------------ */
 
-/* The index of the first way of t's set. A multiply, not a modulo: no division. */
 static __always_inline __u32 halfopen_set(const struct so_config *cfg, const struct so_tuple *t)
 {
-	__u64 h = so_tuple_hash(cfg->hash_seed, t) >> 32;
-
-	return (__u32)(h * cfg->halfopen_sets >> 32) * SO_HALFOPEN_WAYS;
-}
-
-/*
- * Start reading the set at idx: a random set of a table much larger than the
- * caches misses in all of them, and the loads issued here overlap with the
- * cookie's hash instead of stalling the walk that follows. (BPF has no
- * prefetch: a load whose value nothing waits for does the same.)
- */
-static __always_inline void halfopen_touch(__u32 idx)
-{
-	struct so_halfopen *e;
-	__u32 seq;
-	int i;
-
-#pragma unroll
-	for (i = 0; i < SO_HALFOPEN_WAYS; i++, idx++) {
-		e = bpf_map_lookup_elem(&so_halfopen, &idx);
-		if (!e)
-			return;
-		seq = e->seq;
-		barrier_var(seq);
-	}
-}
-
-/* Entry e records tuple t. Another tuple differs in the first word or the ports. */
-static __always_inline int halfopen_is(const struct so_halfopen *e, const struct so_tuple *t)
-{
-	const __u32 *x = e->saddr, *y = t->saddr;
-	__u32 diff;
-	int i;
-
-	if (e->saddr[0] != t->saddr[0] || e->sport != t->sport)
-		return 0;
-	diff = !(e->flags & SO_HO_V6) != !t->v6;
-#pragma unroll
-	for (i = 1; i < SO_TUPLE_ADDR_WORDS; i++)
-		diff |= x[i] ^ y[i];
-	return !diff;
+	return so_set_of(cfg->hash_seed, t, cfg->halfopen_sets, SO_HALFOPEN_WAYS);
 }
 
 /*
@@ -113,7 +72,7 @@ static __always_inline void halfopen_find(const struct so_config *cfg, const str
 		}
 		if (age >= life)
 			continue; /* expired, not yet counted */
-		if (halfopen_is(e, t)) {
+		if (so_addrs_match(e->saddr, e->flags & SO_HO_V6, t)) {
 			f->mine = e;
 			return;
 		}
@@ -125,8 +84,6 @@ static __always_inline void halfopen_find(const struct so_config *cfg, const str
 }
 
 /* The seqlock: odd while writing, so the daemon never acts on a torn entry. */
-#define so_barrier() asm volatile("" ::: "memory")
-
 static __always_inline void halfopen_free(struct so_halfopen *e)
 {
 	e->seq++;
@@ -179,58 +136,129 @@ static __always_inline int halfopen_copy(const struct so_halfopen *e, struct so_
 
 /* ---- the flow table and its marks ---------------------------------------- */
 
-static __always_inline __u64 *flowmark_word(const struct so_config *cfg, __u32 gen, __u32 bit)
-{
-	__u32 idx = gen * cfg->flowmark_words + bit / 64;
-
-	return bpf_map_lookup_elem(&so_flowmark, &idx);
-}
-
 /* Whether t may be in so_flows (no marks configured: assume it may). */
 static __always_inline int flowmark_test(const struct so_config *cfg, const struct so_tuple *t)
 {
-	__u32 bit;
+	__u32 slot, idx;
 	__u64 *w;
 
 	if (!cfg->flowmark_words)
 		return 1;
-	bit = so_flowmark_bit(cfg->hash_seed, t, cfg->flowmark_words);
-	w = flowmark_word(cfg, cfg->flowmark_gen & 1, bit);
-	return !w || (*w >> (bit % 64)) & 1;
+	slot = so_flowmark_slot(cfg->hash_seed, t, cfg->flowmark_words);
+	idx = slot / 32;
+	w = bpf_map_lookup_elem(&so_flowmark, &idx);
+	return !w || (*w >> (slot % 32 + 32 * (cfg->flowmark_gen & 1))) & 1;
 }
 
-/* Both halves: the one in use, and the one the daemon is rebuilding. */
+/* Both generations: the one in use, and the one the daemon is rebuilding. */
 static __always_inline void flowmark_set(const struct so_config *cfg, const struct so_tuple *t)
 {
-	__u32 bit, gen;
+	__u32 slot, idx;
 	__u64 *w;
 
 	if (!cfg->flowmark_words)
 		return;
-	bit = so_flowmark_bit(cfg->hash_seed, t, cfg->flowmark_words);
-#pragma unroll
-	for (gen = 0; gen < 2; gen++) {
-		w = flowmark_word(cfg, gen, bit);
-		if (w)
-			__sync_fetch_and_or(w, 1ULL << (bit % 64));
-	}
+	slot = so_flowmark_slot(cfg->hash_seed, t, cfg->flowmark_words);
+	idx = slot / 32;
+	w = bpf_map_lookup_elem(&so_flowmark, &idx);
+	if (w)
+		__sync_fetch_and_or(w, 0x100000001ULL << (slot % 32));
 }
 
-static __always_inline void flow_add(const struct so_config *cfg, const struct so_tuple *t,
-				     __u8 state)
+/*
+ * The so_flows index of t's flow, or -1. A global function: the verifier
+ * checks it once, on its own, instead of following each of its four exits
+ * through every caller (which made the program too large to verify).
+ */
+__noinline int flow_index(const struct so_config *cfg, const struct so_tuple *t)
 {
-	__u64 now = coarse_ns();
-	struct so_flow f = { .state = state, .since_ns = now, .seen_ns = now };
+	__u32 idx;
+	struct so_flow *f;
+	int i;
 
-	bpf_map_update_elem(&so_flows, t, &f, BPF_ANY);
-	flowmark_set(cfg, t);
+	if (!cfg || !t)
+		return -1;
+	idx = so_set_of(cfg->hash_seed, t, cfg->flow_sets, SO_FLOW_WAYS);
+	for (i = 0; i < SO_FLOW_WAYS; i++, idx++) {
+		f = bpf_map_lookup_elem(&so_flows, &idx);
+		if (!f)
+			return -1;
+		if (f->state && so_addrs_match(f->saddr, f->v6, t))
+			return idx;
+	}
+	return -1;
+}
+
+/* t's flow, or NULL. */
+static __always_inline struct so_flow *flow_find(const struct so_config *cfg,
+						 const struct so_tuple *t)
+{
+	int i = flow_index(cfg, t);
+	__u32 idx = i;
+
+	return i < 0 ? NULL : bpf_map_lookup_elem(&so_flows, &idx);
+}
+
+static __always_inline __u32 flow_now(__u64 mono_ns)
+{
+	return mono_ns >> SO_FLOW_TICK_SHIFT;
+}
+
+/*
+ * Track t in state (a handshake completed, or a segment of a connection the
+ * kernel has): in its own entry, a free way, else the set's least recently
+ * seen, which is counted. The walk keeps an index, not a pointer: the
+ * verifier then has one pointer to follow, not one per way.
+ */
+static __always_inline void flow_add(struct so_ctx *c, const struct so_tuple *t, __u8 state)
+{
+	__u32 idx = so_set_of(c->cfg->hash_seed, t, c->cfg->flow_sets, SO_FLOW_WAYS);
+	__u32 pick = ~0U, pick_seen = 0;
+	struct so_flow *f;
+	int i, evicts = 0;
+
+#pragma unroll
+	for (i = 0; i < SO_FLOW_WAYS; i++, idx++) {
+		f = bpf_map_lookup_elem(&so_flows, &idx);
+		if (!f)
+			return;
+		if (!f->state) {
+			if (pick == ~0U || evicts) {
+				pick = idx;
+				evicts = 0;
+			}
+		} else if (so_addrs_match(f->saddr, f->v6, t)) {
+			pick = idx;
+			evicts = 0;
+			break;
+		} else if (pick == ~0U || (evicts && (__s32)(f->seen - pick_seen) < 0)) {
+			pick = idx;
+			pick_seen = f->seen;
+			evicts = 1;
+		}
+	}
+	f = bpf_map_lookup_elem(&so_flows, &pick);
+	if (!f)
+		return;
+	if (evicts)
+		c->cnt->flow_evicted++;
+	so_flow_place(f, t, state, flow_now(coarse_ns()));
+	flowmark_set(c->cfg, t);
+}
+
+/* Forget flow f: the kernel has no socket for its tuple any more. */
+static __always_inline void flow_forget(struct so_flow *f)
+{
+	f->seq += 2;
+	so_barrier();
+	f->state = 0;
 }
 
 /*
  * A segment of a known flow, with TCP flags, from side (SO_FIN_CLIENT/SERVER),
- * at now (CLOCK_MONOTONIC, coarse or not).
+ * at now (SO_FLOW_TICK_SHIFT ticks of CLOCK_MONOTONIC, coarse or not).
  */
-static __always_inline void flow_note(struct so_flow *f, __u8 flags, __u8 side, __u64 now)
+static __always_inline void flow_note(struct so_flow *f, __u8 flags, __u8 side, __u32 now)
 {
 	__u8 state = f->state;
 
@@ -242,11 +270,11 @@ static __always_inline void flow_note(struct so_flow *f, __u8 flags, __u8 side, 
 	}
 	if (state != f->state) {
 		f->state = state;
-		f->since_ns = now;
+		f->since = now;
 	}
-	/* Idle tracking to the second: no cache-line write per segment. */
-	if (now - f->seen_ns > 1000000000ULL)
-		f->seen_ns = now;
+	/* Idle tracking to about the second: no cache-line write per segment. */
+	if ((__s32)(now - f->seen) > (1 << (30 - SO_FLOW_TICK_SHIFT)))
+		f->seen = now;
 }
 
 /* ---- the kernel's sockets -------------------------------------------------- */

@@ -104,9 +104,9 @@ static __always_inline int handle_syn(struct so_ctx *c)
 	struct so_seg *s = &c->seg;
 	struct halfopen_find f = {};
 	const struct so_key *key;
+	struct so_flow *fl;
 	struct so_halfopen e, old;
 	__u64 slot, coarse, h = 0;
-	__u32 set = 0;
 	int stateful = cfg->backlog == SO_BACKLOG_STATE;
 
 	c->cnt->syn_recv++;
@@ -121,25 +121,21 @@ static __always_inline int handle_syn(struct so_ctx *c)
 	 * Without one the tuple is free again. The flow marks keep a flood of
 	 * new tuples from paying for the hash table: only reused ones look.
 	 */
-	if (flowmark_test(cfg, &s->t) && bpf_map_lookup_elem(&so_flows, &s->t)) {
+	if (flowmark_test(cfg, &s->t) && (fl = flow_find(cfg, &s->t))) {
 		if (kernel_socket(c->xdp, &s->t) >= 0) {
 			c->cnt->syn_known++;
 			return XDP_PASS;
 		}
-		bpf_map_delete_elem(&so_flows, &s->t);
-	}
-	/* Above the backlog (a flood) the table is not even read: cookies only. */
-	if (stateful) {
-		set = halfopen_set(cfg, &s->t);
-		halfopen_touch(set);
+		flow_forget(fl);
 	}
 	coarse = coarse_ns();
 	slot = slot_of(cfg, coarse);
 	key = key_of_slot(slot);
 	if (key)
 		h = synack_entry(c, key, slot, coarse, &e);
+	/* Above the backlog (a flood) the table is not even read: cookies only. */
 	if (stateful) {
-		halfopen_find(cfg, &s->t, set, coarse, &f);
+		halfopen_find(cfg, &s->t, halfopen_set(cfg, &s->t), coarse, &f);
 		/* A retransmitted SYN gets the very same SYN-ACK (keys or not). */
 		if (f.mine && f.mine->cisn == s->seq && !halfopen_copy(f.mine, &old)) {
 			c->cnt->syn_repeat++;

@@ -47,6 +47,22 @@ bg_s() {
 	BG_PIDS+=($BG_PID)
 }
 
+# bg_c LOG CMD...: the same in the client namespace.
+bg_c() {
+	local log=$1
+	shift
+	nsenter --net=/run/netns/"$NS_C" "$@" >>"$log" 2>&1 &
+	BG_PID=$!
+	BG_PIDS+=($BG_PID)
+}
+
+# sleep_until EPOCH: sleep until the given second (not at all if it passed).
+sleep_until() {
+	local left=$(($1 - $(date +%s)))
+	[ $left -gt 0 ] && sleep $left
+	return 0
+}
+
 cleanup() {
 	local p
 	for p in "${BG_PIDS[@]}"; do

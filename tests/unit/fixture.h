@@ -34,7 +34,8 @@ void keys_install(uint64_t now);
 void key_set(uint64_t slot, const __u64 k[2]);
 void keys_clear(void);
 #define HALFOPEN_TEST_SLOTS 64 /* 16 sets */
-#define FLOWMARK_TEST_WORDS 16 /* per half: 1024 bits */
+#define FLOWMARK_TEST_WORDS 32 /* 1024 bits a generation */
+#define FLOW_TEST_SLOTS 64     /* 16 sets */
 void state_clear(void);
 /* The tuple (client -> server) of a frame. */
 struct so_tuple tuple_of(const struct frame_spec *s);
