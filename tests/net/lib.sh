@@ -179,6 +179,13 @@ so_stat() {
 	in_s "$SHAKEOFF" stats "$IF_S" --json | sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
 }
 
+# stat_is NAME VALUE: the counter or gauge is VALUE (else says what it is).
+stat_is() {
+	local v
+	v=$(so_stat "$1")
+	[ "$v" = "$2" ] || { echo "$1 is '$v', want '$2'"; return 1; }
+}
+
 # nginx_start: serves $WORK/www (1m.bin: 1 MiB of random bytes) on port 80.
 nginx_start() {
 	mkdir -p "$WORK/www"

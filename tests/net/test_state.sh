@@ -31,7 +31,6 @@ table inet lossy {
 NFT
 server_tw() { in_s ss -Htan state time-wait "sport = :7200" | grep -q ":$1\b"; }
 lost_acks() { in_c nft list ruleset | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | paste -sd+ | bc; }
-stat_is() { test "$(so_stat "$1")" = "$2"; }
 
 # A small flow table, so bpftool dumps it in a blink; half-open entries live
 # 1 + 2 + 4 = 7 s (--synack-retries 2); 2*MSL is 4 s.
