@@ -43,7 +43,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_HDRS := $(wildcard tests/unit/*.h)
 
 .PHONY: all clean test unit demo bench vmlinux deps
-all: shakeoff $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood
+all: shakeoff $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload
 
 $(DEPS_OK): scripts/deps.sh
 	$(Q)mkdir -p $(OUTPUT)
@@ -78,6 +78,10 @@ $(OUTPUT)/test_unit: $(UNIT_SRCS) $(UNIT_HDRS) $(SKELS) | $(DEPS_OK)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(UNIT_SRCS) -o $@ $(PKG_LIBS) $(LDLIBS)
 
 $(OUTPUT)/synflood: bench/synflood.c $(OUTPUT)/synflood.skel.h | $(DEPS_OK)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS) $(LDLIBS)
+
+$(OUTPUT)/hsload: bench/hsload.c | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS) $(LDLIBS)
 

@@ -93,27 +93,27 @@ fail() {
 }
 # check NAME CMD...: PASS if CMD succeeds, else FAIL with its output.
 check() {
-	local name=$1 out
+	local _name=$1 _out
 	shift
-	if out=$("$@" 2>&1); then
-		pass "$name"
+	if _out=$("$@" 2>&1); then
+		pass "$_name"
 	else
-		fail "$name" "$(echo "$out" | tail -n 5)"
+		fail "$_name" "$(echo "$_out" | tail -n 5)"
 	fi
 }
 # eventually SECONDS NAME CMD...: PASS as soon as CMD succeeds, retrying every
 # 0.1 s for up to SECONDS, else FAIL with its last output. For anything that
 # settles over time (the daemon publishes its gauges every 0.1 s or 1 s).
 eventually() {
-	local n=$(($1 * 10)) name=$2 out
+	local _tries=$(($1 * 10)) _name=$2 _out
 	shift 2
 	while :; do
-		out=$("$@" 2>&1) && { pass "$name"; return 0; }
-		n=$((n - 1))
-		[ $n -le 0 ] && break
+		_out=$("$@" 2>&1) && { pass "$_name"; return 0; }
+		_tries=$((_tries - 1))
+		[ $_tries -le 0 ] && break
 		sleep 0.1
 	done
-	fail "$name" "$(echo "$out" | tail -n 5)"
+	fail "$_name" "$(echo "$_out" | tail -n 5)"
 }
 finish() { exit $FAILED; }
 
@@ -140,13 +140,14 @@ topo_up() {
 }
 
 # wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds or time is up.
+# (Locals are _-prefixed: bash scoping is dynamic, and CMD sees them.)
 wait_for() {
-	local n=$(($1 * 10))
+	local _tries=$(($1 * 10))
 	shift
-	while [ $n -gt 0 ]; do
+	while [ $_tries -gt 0 ]; do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
-		n=$((n - 1))
+		_tries=$((_tries - 1))
 	done
 	return 1
 }
