@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	unsigned char in[256], out[256];
 	unsigned long count = 0, done = 0, valid = 0;
 	unsigned dport = 0, daddr, saddr;
-	double rate = 0, t0, t;
+	double rate = 0, t0, t, ahead;
 	__u32 prog_id = 0, out_len;
 	int opt, fd, ifindex, len, ret;
 
@@ -155,8 +155,11 @@ int main(int argc, char **argv)
 			valid += run(fd, in, len, out, &out_len) == 2 /* XDP_PASS */;
 		}
 		done++;
-		if (done / rate > now_s() - t0)
-			usleep((done / rate - (now_s() - t0)) * 1e6);
+		/* One clock read: read twice, the second could be past the target,
+		 * and a negative sleep converts to a huge one. */
+		ahead = done / rate - (now_s() - t0);
+		if (ahead > 0)
+			usleep(ahead * 1e6);
 	}
 	t = now_s() - t0;
 	printf("hsload: %lu handshakes in %.2f s: %.0f/s (%lu valid)\n", done, t, done / t, valid);
