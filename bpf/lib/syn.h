@@ -106,7 +106,7 @@ static __always_inline int handle_syn(struct so_ctx *c)
 	const struct so_key *key;
 	struct so_flow *fl;
 	struct so_halfopen e, old;
-	__u64 slot, coarse, h = 0;
+	__u64 slot, coarse, h;
 	int stateful = cfg->backlog == SO_BACKLOG_STATE;
 
 	c->cnt->syn_recv++;
@@ -129,11 +129,12 @@ static __always_inline int handle_syn(struct so_ctx *c)
 		flow_forget(fl);
 	}
 	coarse = coarse_ns();
-	slot = slot_of(cfg, coarse);
-	key = key_of_slot(slot);
-	if (key)
-		h = synack_entry(c, key, slot, coarse, &e);
-	/* Above the backlog (a flood) the table is not even read: cookies only. */
+	/*
+	 * The set is walked before the cookie is hashed: its loads miss the
+	 * cache at a random place in a large table, and the CPU runs SipHash
+	 * while they are outstanding. Above the backlog (a flood) the table
+	 * is not even read: cookies only.
+	 */
 	if (stateful) {
 		halfopen_find(cfg, &s->t, halfopen_set(cfg, &s->t), coarse, &f);
 		/* A retransmitted SYN gets the very same SYN-ACK (keys or not). */
@@ -142,10 +143,13 @@ static __always_inline int handle_syn(struct so_ctx *c)
 			return write_synack(c, &old);
 		}
 	}
+	slot = slot_of(cfg, coarse);
+	key = key_of_slot(slot);
 	if (!key) {
 		c->cnt->syn_passed++;
 		return XDP_PASS;
 	}
+	h = synack_entry(c, key, slot, coarse, &e);
 	if (stateful) {
 		/* A new ISN for the tuple replaces its entry. */
 		struct so_halfopen *to = f.mine ? f.mine : f.room;
