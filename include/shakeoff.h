@@ -50,6 +50,7 @@
 	X(drop_fragment, "IP fragments to a protected port")                 \
 	X(drop_hdrlen, "inconsistent IP or TCP header lengths")              \
 	X(drop_flags, "SYN with RST or FIN")                                 \
+	X(drop_csum, "SYN with a wrong IPv4 header or TCP checksum")         \
 	X(drop_exthdrs, "IPv6 extension chain longer than we walk")
 
 #define SO_COUNTER_FIELD(name, desc) __u64 name;

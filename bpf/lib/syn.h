@@ -7,6 +7,7 @@
 #include "parse.h"
 #include "tcpopt.h"
 #include "state.h"
+#include "csum.h"
 
 /*
  * Turn the SYN frame into the SYN-ACK of entry e. L3 and L4 are written
@@ -112,6 +113,10 @@ static __always_inline int handle_syn(struct so_ctx *c)
 	c->cnt->syn_recv++;
 	if (s->flags & (SO_TCP_RST | SO_TCP_FIN)) {
 		c->cnt->drop_flags++;
+		return XDP_DROP;
+	}
+	if (!syn_csum_ok(c)) {
+		c->cnt->drop_csum++;
 		return XDP_DROP;
 	}
 	/*

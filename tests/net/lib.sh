@@ -98,7 +98,8 @@ check() {
 	if _out=$("$@" 2>&1); then
 		pass "$_name"
 	else
-		fail "$_name" "$(echo "$_out" | tail -n 5)"
+		# A silent check (test, grep -q) shows what it compared instead.
+		fail "$_name" "$(echo "${_out:-$*}" | tail -n 5)"
 	fi
 }
 # eventually SECONDS NAME CMD...: PASS as soon as CMD succeeds, retrying every
@@ -113,7 +114,7 @@ eventually() {
 		[ $_tries -le 0 ] && break
 		sleep 0.1
 	done
-	fail "$_name" "$(echo "$_out" | tail -n 5)"
+	fail "$_name" "$(echo "${_out:-$*}" | tail -n 5)"
 }
 finish() { exit $FAILED; }
 

@@ -171,21 +171,30 @@ def csum(data):
     return ~s & 0xffff
 
 
-def forge_ack(args):
-    """A bare IPv4 ACK with random numbers; replies are any TCP frame back."""
+def forge(args):
+    """Bare IPv4 segments (an ACK with random numbers, or a SYN), one new
+    source port each, optionally with a wrong TCP checksum; counts the
+    ports that get any frame back within a second (a retransmitted
+    SYN-ACK is not a second answer)."""
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
     sock.bind((args.iface, 0))
     smac = sock.getsockname()[4]
     dmac = bytes.fromhex(args.dst_mac.replace(":", ""))
     src, dst = socket.inet_aton(args.src), socket.inet_aton(args.dst)
-    sport = random.randint(20000, 60000)
-    tcp = struct.pack("!HHIIBBHHH", sport, args.port, random.getrandbits(32),
-                      random.getrandbits(32), 5 << 4, 0x10, 64240, 0, 0)
-    tcp = tcp[:16] + struct.pack("!H", csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    sock.send(dmac + smac + b"\x08\x00" + ip + tcp)
-    replies, end = 0, time.monotonic() + 1.0
+    flags = 0x02 if args.syn else 0x10
+    ports = set()
+    for sport in random.sample(range(20000, 60000), args.count):
+        ports.add(sport)
+        tcp = struct.pack("!HHIIBBHHH", sport, args.port, random.getrandbits(32),
+                          0 if args.syn else random.getrandbits(32), 5 << 4, flags, 64240, 0, 0)
+        check = csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
+        if args.bad_csum:
+            check ^= 0x0100
+        tcp = tcp[:16] + struct.pack("!H", check) + tcp[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, src, dst)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        sock.send(dmac + smac + b"\x08\x00" + ip + tcp)
+    answered, end = set(), time.monotonic() + 1.0
     sock.settimeout(0.1)
     while time.monotonic() < end:
         try:
@@ -193,9 +202,10 @@ def forge_ack(args):
         except socket.timeout:
             continue
         if len(f) >= 54 and f[23] == 6 and f[26:30] == dst and f[30:34] == src:
-            if struct.unpack("!HH", f[34:38]) == (args.port, sport):
-                replies += 1
-    print(f"replies={replies}")
+            sport, dport = struct.unpack("!HH", f[34:38])
+            if sport == args.port and dport in ports:
+                answered.add(dport)
+    print(f"replies={len(answered)}")
     return 0
 
 
@@ -223,16 +233,19 @@ def main():
     a.add_argument("host")
     a.add_argument("port", type=int)
     a.add_argument("--seconds", type=float, required=True)
-    a = sub.add_parser("forge-ack")
+    a = sub.add_parser("forge")
     a.add_argument("iface")
     a.add_argument("src")
     a.add_argument("dst")
     a.add_argument("port", type=int)
     a.add_argument("--dst-mac", required=True)
+    a.add_argument("--syn", action="store_true")
+    a.add_argument("--bad-csum", action="store_true")
+    a.add_argument("--count", type=int, default=1)
     args = p.parse_args()
     try:
         return {"server": serve, "client": client, "many": many, "hold": hold,
-                "forge-ack": forge_ack}[args.cmd](args)
+                "forge": forge}[args.cmd](args)
     except OSError as e:
         print(f"fail: {e}")
         return 1

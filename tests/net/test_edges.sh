@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# What shakeoff must leave alone or refuse: forged ACKs get no answer,
+# What shakeoff must leave alone or refuse: forged ACKs and damaged SYNs
+# get no answer,
 # connections older than shakeoff keep working, ports without a listener
 # and unprotected ports stay the kernel's. (Topology: tests/net/lib.sh.)
 . "$(dirname "$0")/lib.sh"
@@ -33,13 +34,22 @@ check "a client reusing its port over such a socket connects" get 45000
 check "through the kernel, which recycles TIME_WAIT" test "$(($(so_stat syn_known) - known0))" = 1
 
 inv0=$(so_stat ack_invalid)
-replies=$(tcptool_c forge-ack "$IF_C" $IP4_C $IP4_S 7000 --dst-mac "$MAC_S")
+replies=$(tcptool_c forge "$IF_C" $IP4_C $IP4_S 7000 --dst-mac "$MAC_S")
 check "a forged ACK gets no answer" test "$replies" = "replies=0"
 check "and counts ack_invalid" test "$(($(so_stat ack_invalid) - inv0))" = 1
 # The same forgery at an unprotected port reaches the kernel, which resets it:
 # so the probe above could have seen an answer.
-replies=$(tcptool_c forge-ack "$IF_C" $IP4_C $IP4_S 7001 --dst-mac "$MAC_S")
+replies=$(tcptool_c forge "$IF_C" $IP4_C $IP4_S 7001 --dst-mac "$MAC_S")
 check "the kernel answers it on an unprotected port (RST)" test "$replies" = "replies=1"
+
+# SYNs damaged on the way are not answered: a SYN-ACK would go to whoever
+# the damaged source address names. The same SYNs intact are.
+csum0=$(so_stat drop_csum)
+replies=$(tcptool_c forge "$IF_C" $IP4_C $IP4_S 7000 --dst-mac "$MAC_S" --syn --bad-csum --count 20)
+check "20 SYNs with a wrong TCP checksum get no answer" test "$replies" = "replies=0"
+check "and count drop_csum" stat_is drop_csum $((csum0 + 20))
+replies=$(tcptool_c forge "$IF_C" $IP4_C $IP4_S 7000 --dst-mac "$MAC_S" --syn --count 20)
+check "the same 20 SYNs intact get 20 SYN-ACKs" test "$replies" = "replies=20"
 
 syn0=$(so_stat syn_recv)
 check "an unprotected port works normally" tcptool_c client $IP4_S 7001 --bytes 100000

@@ -182,7 +182,8 @@ static void parse_opts(const uint8_t *o, int len, struct parsed *p)
 bool frame_parse(const uint8_t *buf, int len, struct parsed *p)
 {
 	int off = 12, tcp_len;
-	uint16_t type;
+	uint32_t pseudo;
+	uint16_t type, partial;
 	const uint8_t *l3, *l4;
 
 	memset(p, 0, sizeof(*p));
@@ -228,10 +229,10 @@ bool frame_parse(const uint8_t *buf, int len, struct parsed *p)
 	p->l4_off = l4 - buf;
 	if (p->l4_off + 20 > len || p->l4_off + tcp_len > len)
 		return false;
-	p->tcp_csum_ok =
-		csum_fold_rfc1071(l4, tcp_len,
-				  pseudo_sum(p->v6, p->v6 ? l3 + 8 : l3 + 12,
-					     p->v6 ? l3 + 24 : l3 + 16, tcp_len)) == 0;
+	pseudo = pseudo_sum(p->v6, p->v6 ? l3 + 8 : l3 + 12, p->v6 ? l3 + 24 : l3 + 16, tcp_len);
+	p->tcp_csum_ok = csum_fold_rfc1071(l4, tcp_len, pseudo) == 0;
+	partial = 0xffff ^ csum_fold_rfc1071(NULL, 0, pseudo);
+	p->tcp_csum_partial = get16(l4 + 16) == partial;
 	p->sport = get16(l4);
 	p->dport = get16(l4 + 2);
 	p->seq = get32(l4 + 4);

@@ -53,6 +53,7 @@ struct parsed {
 	uint16_t ip_len;         /* tot_len (v4) or payload_len (v6) */
 	uint16_t frag_off;
 	bool ip_csum_ok, tcp_csum_ok;
+	bool tcp_csum_partial;   /* the field holds only the pseudo-header's sum (TX offload) */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;

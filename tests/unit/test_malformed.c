@@ -20,15 +20,13 @@ static struct frame_spec syn_spec(bool v6)
 }
 
 /*
- * Frame s gets verdict and moves counter (at its STAT() offset) by one; with
+ * Frame in gets verdict and moves counter (at its STAT() offset) by one; with
  * NO_STAT it is not ours, and no counter moves at all.
  */
-static void expect(const struct frame_spec *s, int verdict, size_t counter, const char *what)
+static void expect_frame(const uint8_t *in, int len, int verdict, size_t counter, const char *what)
 {
 	struct so_counters before = counters_now(), after;
-	uint8_t in[FRAME_MAX];
 	struct run r;
-	int len = frame_build(s, in);
 
 	fprintf(stderr, "  case %s\n", what);
 	run_xdp(in, len, &r);
@@ -40,6 +38,14 @@ static void expect(const struct frame_spec *s, int verdict, size_t counter, cons
 		ASSERT_EQ(stat_at(counter), *(__u64 *)((char *)&before + counter) + 1, "counted");
 	if (verdict == XDP_PASS)
 		ASSERT_TRUE(r.out_len == len && !memcmp(r.out, in, len), "passed untouched");
+}
+
+static void expect(const struct frame_spec *s, int verdict, size_t counter, const char *what)
+{
+	uint8_t in[FRAME_MAX];
+	int len = frame_build(s, in);
+
+	expect_frame(in, len, verdict, counter, what);
 }
 
 /*
@@ -192,6 +198,98 @@ static void test_syn_flag_combinations(void)
 	expect(&s, XDP_TX, STAT(synack_sent), "SYN+PSH+URG is still a SYN");
 }
 
+/*
+ * A SYN is answered only when its checksums are right: one damaged on the
+ * way (above all in its source address) would draw a SYN-ACK to an innocent
+ * host. Each case is checked against the independent parser first, so a
+ * damaged frame here really is one.
+ */
+static void syn_checksums(bool v6, int payload_len)
+{
+	struct frame_spec s = syn_spec(v6);
+	int len, l4_off = 14 + (v6 ? 40 : 20), saddr_off = 14 + (v6 ? 8 : 12);
+	uint8_t in[FRAME_MAX];
+	struct parsed p;
+	char what[96];
+
+	s.payload_len = payload_len;
+	s.addr_last = payload_len; /* a new tuple each time: never a retransmission */
+	len = frame_build(&s, in);
+	ASSERT_TRUE(frame_parse(in, len, &p) && p.tcp_csum_ok && p.ip_csum_ok, "built right");
+	snprintf(what, sizeof(what), "IPv%d SYN, %d bytes of data, checksums right", v6 ? 6 : 4,
+		 payload_len);
+	expect_frame(in, len, XDP_TX, STAT(synack_sent), what);
+
+	in[saddr_off + 3] ^= 0x01;
+	ASSERT_TRUE(frame_parse(in, len, &p) && !p.tcp_csum_ok, "source damaged");
+	snprintf(what, sizeof(what), "IPv%d SYN, %d bytes of data, source address damaged",
+		 v6 ? 6 : 4, payload_len);
+	expect_frame(in, len, XDP_DROP, STAT(drop_csum), what);
+	in[saddr_off + 3] ^= 0x01;
+
+	in[len - 1] ^= 0x80;
+	ASSERT_TRUE(frame_parse(in, len, &p) && !p.tcp_csum_ok, "last byte damaged");
+	snprintf(what, sizeof(what), "IPv%d SYN, %d bytes of data, its last byte damaged",
+		 v6 ? 6 : 4, payload_len);
+	expect_frame(in, len, XDP_DROP, STAT(drop_csum), what);
+	in[len - 1] ^= 0x80;
+
+	/* What a veth peer with TX checksum offload hands over. */
+	s.addr_last += 100;
+	len = frame_build(&s, in);
+	ASSERT_TRUE(frame_parse(in, len, &p), "parses");
+	in[l4_off + 16] = 0;
+	in[l4_off + 17] = 0;
+	{
+		/* The pseudo-header's folded sum, the way the kernel leaves it. */
+		uint8_t pseudo[40] = { 0 };
+		int alen = v6 ? 16 : 4, tcp_len = len - l4_off;
+		uint16_t fold;
+
+		memcpy(pseudo, in + saddr_off, 2 * alen);
+		pseudo[2 * alen + 1] = 6;
+		pseudo[2 * alen + 2] = tcp_len >> 8;
+		pseudo[2 * alen + 3] = tcp_len & 0xff;
+		fold = ~csum_fold_rfc1071(pseudo, 2 * alen + 4, 0);
+		in[l4_off + 16] = fold >> 8;
+		in[l4_off + 17] = fold & 0xff;
+	}
+	ASSERT_TRUE(frame_parse(in, len, &p) && p.tcp_csum_partial && !p.tcp_csum_ok,
+		    "a partial checksum");
+	snprintf(what, sizeof(what), "IPv%d SYN, %d bytes of data, partial checksum (TX offload)",
+		 v6 ? 6 : 4, payload_len);
+	expect_frame(in, len, XDP_TX, STAT(synack_sent), what);
+	/* ...which still covers the addresses. */
+	in[saddr_off + 3] ^= 0x01;
+	snprintf(what, sizeof(what), "IPv%d SYN, partial checksum, source address damaged",
+		 v6 ? 6 : 4);
+	expect_frame(in, len, XDP_DROP, STAT(drop_csum), what);
+}
+
+static void test_syn_checksums(void)
+{
+	static const int payloads[] = { 0, 1, 2, 3, 4, 5, 1001, 1440 };
+	struct frame_spec s = syn_spec(false);
+	uint8_t in[FRAME_MAX];
+	size_t i;
+	int len;
+
+	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+		syn_checksums(false, payloads[i]);
+		syn_checksums(true, payloads[i]);
+	}
+	/* The IPv4 header's own checksum, with and without options. */
+	s.addr_last = 200;
+	len = frame_build(&s, in);
+	in[14 + 10] ^= 0x10;
+	expect_frame(in, len, XDP_DROP, STAT(drop_csum), "IPv4 header checksum wrong");
+	s.ip_opt_len = 8;
+	len = frame_build(&s, in);
+	expect_frame(in, len, XDP_TX, STAT(synack_sent), "IPv4 options, checksums right");
+	in[14 + 21] ^= 0x04; /* an option byte */
+	expect_frame(in, len, XDP_DROP, STAT(drop_csum), "IPv4 options damaged");
+}
+
 static void test_ip_header_unreadable_passes(void)
 {
 	struct frame_spec s = syn_spec(false);
@@ -242,7 +340,8 @@ static void test_malformed_tcp_options(void)
 
 /*
  * Random damage to valid SYNs and ACKs: whatever comes out, a transmitted
- * frame must be a well-formed SYN-ACK to the frame's sender.
+ * frame must be a well-formed SYN-ACK to the frame's sender, answering a
+ * SYN whose checksums were right.
  */
 static void test_fuzzed_frames(void)
 {
@@ -252,7 +351,7 @@ static void test_fuzzed_frames(void)
 	for (i = 0; i < 20000; i++) {
 		struct frame_spec s = syn_spec(i & 1);
 		uint8_t in[FRAME_MAX];
-		struct parsed p;
+		struct parsed p, q;
 		struct run r;
 		int len, n, k;
 
@@ -271,7 +370,10 @@ static void test_fuzzed_frames(void)
 			if (!ASSERT_TRUE(frame_parse(r.out, r.out_len, &p), "a sent frame parses") ||
 			    !ASSERT_TRUE(p.tcp_csum_ok && p.ip_csum_ok, "and has good checksums") ||
 			    !ASSERT_EQ(p.flags & 0xbf, 0x12, "and is a SYN-ACK") ||
-			    !ASSERT_TRUE(r.out_len <= len, "no longer than what came in"))
+			    !ASSERT_TRUE(r.out_len <= len, "no longer than what came in") ||
+			    !ASSERT_TRUE(frame_parse(in, len, &q) && q.ip_csum_ok &&
+						 (q.tcp_csum_ok || q.tcp_csum_partial),
+					 "answering a SYN whose checksums were right"))
 				return;
 		} else if (!ASSERT_TRUE(r.ret >= XDP_DROP && r.ret <= XDP_TX, "a known verdict")) {
 			return;
@@ -288,6 +390,7 @@ static const struct test_case cases[] = {
 	TEST(test_ipv6_fragments),
 	TEST(test_ipv6_ext_chain_too_long),
 	TEST(test_syn_flag_combinations),
+	TEST(test_syn_checksums),
 	TEST(test_ip_header_unreadable_passes),
 	TEST(test_malformed_tcp_options),
 	TEST(test_fuzzed_frames),
