@@ -85,6 +85,10 @@ $(OUTPUT)/hsload: bench/hsload.c | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS) $(LDLIBS)
 
+$(OUTPUT)/connrate: bench/connrate.c | $(DEPS_OK)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
+
 BENCH_USER := user/halfopen.c user/flows.c user/evsrv.c user/maps.c user/config.c user/pin.c \
 	user/keys.c user/log.c user/sockdiag.c user/attach.c
 $(OUTPUT)/bench_cost: bench/cost.c tests/unit/frame.c $(BENCH_USER) $(USER_HDRS) $(SKELS) \
@@ -93,7 +97,8 @@ $(OUTPUT)/bench_cost: bench/cost.c tests/unit/frame.c $(BENCH_USER) $(USER_HDRS)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) bench/cost.c tests/unit/frame.c $(BENCH_USER) -o $@ \
 		$(PKG_LIBS) $(LDLIBS)
 
-bench: all $(OUTPUT)/bench_cost $(OUTPUT)/sink.bpf.o $(OUTPUT)/drop.bpf.o $(OUTPUT)/reference.bpf.o
+bench: all $(OUTPUT)/bench_cost $(OUTPUT)/sink.bpf.o $(OUTPUT)/drop.bpf.o $(OUTPUT)/reference.bpf.o \
+		$(OUTPUT)/connrate
 	$(Q)bash scripts/deps.sh bench
 	$(Q)bash bench/run.sh
 

@@ -13,6 +13,7 @@
 #include "../bpf/lib/common.h"
 #include "../bpf/lib/parse.h"
 #include "../bpf/lib/state.h"
+#include "../bpf/lib/csum.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -31,8 +32,6 @@ __u32 l4_off;
 __u32 vary;
 __u32 target;                /* 0: shakeoff_xdp, 1: xdp_drop, 2: the reference responder */
 __u32 rearm_slot = ~0U;      /* a half-open entry to make live again */
-__u32 forget;                /* delete the flow the last repetition made: the table never fills */
-struct so_tuple last;        /* ... which was this one */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -59,6 +58,20 @@ int parse_only(struct xdp_md *ctx)
 	if (c.cfg && c.cnt)
 		parse_frame(&c);
 	return XDP_DROP;
+}
+
+/* Parsing and a SYN's two checksums checked: less parse_only, their cost. */
+SEC("xdp")
+int syn_csum(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct so_ctx c = { .xdp = ctx };
+
+	c.cfg = bpf_map_lookup_elem(&so_config, &zero);
+	c.cnt = bpf_map_lookup_elem(&so_stats, &zero);
+	if (!c.cfg || !c.cnt || parse_frame(&c) != SO_CONTINUE)
+		return XDP_ABORTED;
+	return syn_csum_ok(&c) ? XDP_DROP : XDP_ABORTED;
 }
 
 /* What every XDP responder does at least: swap MACs, send back. */
@@ -130,6 +143,16 @@ int cookie_kernel(struct xdp_md *ctx)
 	return bpf_tcp_raw_gen_syncookie_ipv4(ip, th, 40) > 0 ? XDP_DROP : XDP_ABORTED;
 }
 
+/*
+ * RFC 1624: the checksum after a 32-bit word it covers (read as it lies in
+ * memory, as include/synack.h sums) changed from `from` to `to`. The input
+ * stays a frame whose checksums are right, as shakeoff checks a SYN's.
+ */
+static __always_inline void csum_replace(__u16 *check, __u32 from, __u32 to)
+{
+	*check = so_csum_fold((__u64)(__u16)~*check + (__u32)~from + to);
+}
+
 SEC("xdp")
 int wrapper(struct xdp_md *ctx)
 {
@@ -162,20 +185,22 @@ int wrapper(struct xdp_md *ctx)
 		/* 48 random bits of tuple: a port alone would repeat every 65536. */
 		struct iphdr *ip = data + sizeof(struct ethhdr);
 
+		__u32 saddr = bpf_get_prandom_u32();
+		__u16 sport = bpf_get_prandom_u32();
+
 		if ((void *)(ip + 1) > end)
 			return XDP_ABORTED;
-		ip->saddr = bpf_get_prandom_u32();
-		th->source = bpf_get_prandom_u32();
+		csum_replace(&ip->check, ip->saddr, saddr);
+		csum_replace(&th->check, ip->saddr, saddr);
+		csum_replace(&th->check, th->source, sport);
+		ip->saddr = saddr;
+		th->source = sport;
 	}
-	if (vary == VARY_ACK)
-		th->ack_seq = bpf_get_prandom_u32();
-	if (forget) {
-		__u32 zero = 0;
-		const struct so_config *cfg = bpf_map_lookup_elem(&so_config, &zero);
-		struct so_flow *f = cfg ? flow_find(cfg, &last) : NULL;
+	if (vary == VARY_ACK) {
+		__u32 ack = bpf_get_prandom_u32();
 
-		if (f)
-			flow_forget(f);
+		csum_replace(&th->check, th->ack_seq, ack);
+		th->ack_seq = ack;
 	}
 	if (vary == VARY_COOKIE) {
 		struct iphdr *ip;
@@ -184,6 +209,7 @@ int wrapper(struct xdp_md *ctx)
 		const struct so_config *cfg = bpf_map_lookup_elem(&so_config, &zero);
 		const struct so_key *key;
 		__u64 slot;
+		__u32 ack;
 
 		if (!cfg)
 			return XDP_ABORTED;
@@ -191,10 +217,10 @@ int wrapper(struct xdp_md *ctx)
 		key = key_of_slot(slot);
 		if (!key || tuple4(data, end, &t, &ip, &th4))
 			return XDP_ABORTED;
-		th4->ack_seq = bpf_htonl(so_cookie_make(so_cookie_hash(key->k, &t,
-								       bpf_ntohl(th4->seq) - 1),
-						       slot, so_copts(3, 1, 7)) + 1);
-		last = t;
+		ack = bpf_htonl(so_cookie_make(so_cookie_hash(key->k, &t, bpf_ntohl(th4->seq) - 1),
+					       slot, so_copts(3, 1, 7)) + 1);
+		csum_replace(&th4->check, th4->ack_seq, ack);
+		th4->ack_seq = ack;
 	}
 	if (rearm_slot != ~0U) {
 		__u32 idx = rearm_slot;
