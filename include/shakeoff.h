@@ -35,6 +35,7 @@
 	X(cookie_fallback, "SYNs answered without state above the backlog")                  \
 	X(syn_known, "SYNs for a connection the kernel has, left to it")                     \
 	X(syn_passed, "SYNs left to the kernel (no key: the daemon is gone)")                \
+	X(synack_ratelimited, "SYNs not answered: their prefix was over --synack-rate")     \
 	X(halfopen_evicted, "live half-open entries a full set gave up to a newer SYN")      \
 	X(flow_evicted, "flows a full set gave up to a newer one")                           \
 	X(ack_valid, "handshake-completing ACKs that validated")                             \
@@ -66,6 +67,7 @@ struct so_counters {
  */
 #define SO_DAEMON_STATS(X)                                                  \
 	X(synack_retrans, "SYN-ACKs retransmitted by the daemon")           \
+	X(retrans_ratelimited, "retransmissions withheld by --synack-rate") \
 	X(expired_half_open, "half-open entries that ran out of retries")   \
 	X(time_wait_expired, "TIME_WAIT entries expired after 2*MSL")       \
 	X(flow_idle_expired, "idle flow entries expired")
@@ -115,6 +117,10 @@ struct so_config {
 	__u64 tai_off_ns;      /* CLOCK_TAI - CLOCK_MONOTONIC: cookie slots are TAI */
 	__u64 halfopen_life_ns; /* how long a half-open entry lives (retries' total) */
 	__u64 netns_cookie;    /* our network namespace, for the close hook */
+	__u64 budget_refill;   /* --synack-rate (include/budget.h): tokens per tick; 0: off */
+	__u64 budget_burst;    /* a bucket's most: one second's worth */
+	__u32 budget_mask4;    /* a v4 source's prefix: the address ANDed with this */
+	__u32 budget_mask6[4]; /* ... and a v6 one's */
 	__u8 ports[SO_PORT_BITMAP_BYTES]; /* bit p: port p protected and listened on */
 };
 

@@ -6,6 +6,7 @@
  * and keeps the cookie keys, the listener set and the host's TCP settings
  * current until SIGINT/SIGTERM, when it detaches and unpins everything.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -44,7 +45,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: shakeoff run IFACE --ports LIST [--mode native|skb] [--tc-mode tcx|clsact]\n"
 		"                    [--stateless] [--max-half-open N] [--max-flows N]\n"
-		"                    [--synack-retries N] [--msl SECONDS] [--mss N] [--key-file PATH]\n\n"
+		"                    [--synack-retries N] [--synack-rate N] [--synack-prefix V4,V6]\n"
+		"                    [--msl SECONDS] [--mss N] [--key-file PATH]\n\n"
 		"Answer TCP SYNs to the ports in LIST on IFACE from XDP and hand only\n"
 		"completed handshakes to the local listeners. Stays in the foreground;\n"
 		"SIGINT or SIGTERM detaches everything.\n\n"
@@ -59,10 +61,46 @@ static void usage(FILE *f)
 		"  --max-flows N         connections tracked (default 131072)\n"
 		"  --synack-retries N    SYN-ACK retransmissions, 1 s doubling (default 5: a\n"
 		"                        half-open entry lives 63 s, as in the kernel)\n"
+		"  --synack-rate N       at most N SYN-ACKs per second (first answers and\n"
+		"                        retransmissions) to any one source prefix; default 0:\n"
+		"                        no budget\n"
+		"  --synack-prefix V4,V6 the prefix lengths of --synack-rate (default 24,64)\n"
 		"  --msl SECONDS         TIME_WAIT lasts 2*MSL (default 30)\n"
 		"  --mss N               largest MSS to advertise (default: from the MTU)\n"
 		"  --key-file PATH       cookie master key, 32 hex digits, shared by hosts\n"
 		"                        behind one address (default: random at start)\n");
+}
+
+/* "V4,V6": two prefix lengths, 1-32 and 1-128. */
+static int prefixes_parse(const char *s, int *p4, int *p6)
+{
+	char *end;
+	long a, b;
+
+	errno = 0;
+	a = strtol(s, &end, 10);
+	if (end == s || *end != ',' || a < 1 || a > 32)
+		return -1;
+	s = end + 1;
+	b = strtol(s, &end, 10);
+	if (end == s || *end || b < 1 || b > 128 || errno)
+		return -1;
+	*p4 = a;
+	*p6 = b;
+	return 0;
+}
+
+/* The config's budget: rate, and the masks of the prefix lengths. */
+static void budget_configure(struct daemon *d)
+{
+	int i, bits;
+
+	so_budget_config(&d->cfg, d->synack_rate);
+	d->cfg.budget_mask4 = htonl(~0U << (32 - d->prefix4));
+	for (i = 0; i < 4; i++) {
+		bits = d->prefix6 - 32 * i;
+		d->cfg.budget_mask6[i] = bits >= 32 ? ~0U : bits <= 0 ? 0 : htonl(~0U << (32 - bits));
+	}
 }
 
 static int parse_args(struct daemon *d, int argc, char **argv)
@@ -78,6 +116,8 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		{ "max-flows", required_argument, NULL, 'F' },
 		{ "synack-retries", required_argument, NULL, 'R' },
 		{ "msl", required_argument, NULL, 'M' },
+		{ "synack-rate", required_argument, NULL, 'r' },
+		{ "synack-prefix", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -92,6 +132,8 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	d->max_flows = SO_FLOWS_DEFAULT;
 	d->synack_retries = 5;
 	d->msl = 30;
+	d->prefix4 = 24;
+	d->prefix6 = 64;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":p:m:s:k:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -160,6 +202,19 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 			if (v < 0)
 				return EXIT_USAGE;
 			d->synack_retries = v;
+			break;
+		case 'r':
+			v = num_arg(CMD, "--synack-rate", optarg, 0, 100000000);
+			if (v < 0)
+				return EXIT_USAGE;
+			d->synack_rate = v;
+			break;
+		case 'P':
+			if (prefixes_parse(optarg, &d->prefix4, &d->prefix6)) {
+				so_err(CMD ": --synack-prefix %s: expected V4,V6 prefix lengths, "
+				       "1-32 and 1-128 (24,64)", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'M':
 			v = num_arg(CMD, "--msl", optarg, 1, 3600);
@@ -634,6 +689,7 @@ int cmd_run(int argc, char **argv)
 	d.cfg.flow_sets = d.max_flows / SO_FLOW_WAYS;
 	d.cfg.halfopen_life_ns = ((2ULL << d.synack_retries) - 1) * NS;
 	d.cfg.flowmark_words = flowmark_words(d.max_flows);
+	budget_configure(&d);
 	if (getrandom(&d.cfg.hash_seed, sizeof(d.cfg.hash_seed), 0) != sizeof(d.cfg.hash_seed)) {
 		so_err(CMD ": random seed: %s", strerror(errno));
 		return EXIT_RUNTIME;

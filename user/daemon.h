@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <xdp/libxdp.h>
 
+#include "budget.h"
 #include "shakeoff.h"
 #include "maps.h"
 
@@ -26,6 +27,8 @@ struct daemon {
 	bool stateless;
 	__u32 max_half_open, max_flows;
 	int synack_retries, msl;
+	long synack_rate;       /* SYN-ACKs per second per prefix; 0: no budget */
+	int prefix4, prefix6;   /* the budget's prefix lengths */
 	char ports_str[SO_PORTS_STR_MAX];
 	__u8 ports[SO_PORT_BITMAP_BYTES];
 
@@ -39,6 +42,7 @@ struct daemon {
 
 	/* half-open entries: retransmission, expiry, the backlog */
 	struct halfopen_view ho;
+	struct so_budget *budget; /* so_budget, mmapped read-write (include/budget.h) */
 	__u64 scan_ns;       /* the last scan: entries are judged on (scan_ns, now] */
 	int raw4, raw6;      /* retransmissions go out through the kernel's routing */
 	__u64 fallback_syns; /* cookie_fallback at the last tick */

@@ -23,6 +23,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/bpf_endian.h>
@@ -40,12 +41,20 @@
 /* Per-entry expiry events a tick; a flood's thousands become one count. */
 #define EXPIRED_EVENTS_PER_TICK 32
 
+#define BUDGET_BYTES (SO_BUDGET_BUCKETS * sizeof(struct so_budget))
+
 int halfopen_init(struct daemon *d)
 {
 	int err = halfopen_map(bpf_map__fd(d->skel->maps.so_halfopen), &d->ho);
+	void *p;
 
 	if (err)
 		return err;
+	p = mmap(NULL, BUDGET_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(d->skel->maps.so_budget), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	d->budget = p;
 	d->scan_ns = now_coarse_ns();
 	d->raw4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	d->raw6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
@@ -55,6 +64,9 @@ int halfopen_init(struct daemon *d)
 void halfopen_fini(struct daemon *d)
 {
 	halfopen_unmap(&d->ho);
+	if (d->budget)
+		munmap(d->budget, BUDGET_BYTES);
+	d->budget = NULL;
 	if (d->raw4 >= 0)
 		close(d->raw4);
 	if (d->raw6 >= 0)
@@ -191,8 +203,20 @@ void halfopen_tick(struct daemon *d)
 			continue;
 		}
 		live++;
-		if (retrans_due(from, to, d->synack_retries) && cookie_consistent(d, &e, to) &&
-		    retransmit(d, &e) == 0)
+		if (!retrans_due(from, to, d->synack_retries) || !cookie_consistent(d, &e, to))
+			continue;
+		/* In a flood (cookies only) the table is mostly spoofed sources:
+		 * a real client whose SYN-ACK was lost sends its SYN again, and
+		 * its entry answers that. */
+		if (d->cfg.backlog == SO_BACKLOG_COOKIES)
+			continue;
+		if (d->cfg.budget_refill &&
+		    !so_budget_take(&d->cfg, &d->budget[so_budget_bucket(&d->cfg, e.saddr,
+									   e.flags & SO_HO_V6)], now)) {
+			d->pub.retrans_ratelimited++;
+			continue;
+		}
+		if (retransmit(d, &e) == 0)
 			sent++;
 	}
 	d->scan_ns = now;

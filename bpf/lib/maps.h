@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "shakeoff.h"
+#include "budget.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -77,6 +78,16 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } so_flowmark SEC(".maps");
+
+/* --synack-rate's buckets (include/budget.h); the daemon takes from them
+ * through mmap for its retransmissions. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SO_BUDGET_BUCKETS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct so_budget);
+} so_budget SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

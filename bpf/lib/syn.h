@@ -99,6 +99,16 @@ static __always_inline __u64 synack_entry(struct so_ctx *c, const struct so_key 
 	return h;
 }
 
+/* --synack-rate: 1 if t's prefix may have another SYN-ACK (and it is taken). */
+static __always_inline int budget_take(const struct so_config *cfg, const struct so_tuple *t,
+				       __u64 coarse)
+{
+	__u32 idx = so_budget_bucket(cfg, t->saddr, t->v6);
+	struct so_budget *b = bpf_map_lookup_elem(&so_budget, &idx);
+
+	return !b || so_budget_take(cfg, b, coarse);
+}
+
 static __always_inline int handle_syn(struct so_ctx *c)
 {
 	const struct so_config *cfg = c->cfg;
@@ -134,6 +144,10 @@ static __always_inline int handle_syn(struct so_ctx *c)
 		flow_forget(fl);
 	}
 	coarse = coarse_ns();
+	if (cfg->budget_refill && !budget_take(cfg, &s->t, coarse)) {
+		c->cnt->synack_ratelimited++;
+		return XDP_DROP;
+	}
 	/*
 	 * The set is walked before the cookie is hashed: its loads miss the
 	 * cache at a random place in a large table, and the CPU runs SipHash

@@ -38,10 +38,14 @@ flood=$!
 sleep 1
 backlog_is() { test "$(so_stat backlog)" = "$1"; }
 check "the flood switched the backlog to cookies only" backlog_is cookies
+retrans0=$(so_stat synack_retrans)
 tcptool_c many $IP4_S 7000 --count 300 --parallel 8 --timeout 30 >"$WORK/many.out"
 check "all 300 real clients connected during the flood ($(cat "$WORK/many.out"))" \
 	test $? = 0
 check "the flood was still on" kill -0 $flood
+# Its entries are mostly spoofed: nothing is retransmitted to them.
+check "and the backlog still cookies only" backlog_is cookies
+check "no SYN-ACK was retransmitted meanwhile" stat_is synack_retrans "$retrans0"
 wait $flood
 check "cookie_fallback counted the flood's SYNs" test "$(so_stat cookie_fallback)" -gt 100000
 check "the half-open table stayed at its size" test "$(map_field so_halfopen bytes)" = "$mem_ho"
