@@ -28,7 +28,7 @@
 static __always_inline int csum_add_frame(void *data, void *end, __u32 off, __u32 len,
 					  __u64 *sum)
 {
-	__u32 words, rest, done = 0, i;
+	__u32 words, rest, tail_off, done = 0, i;
 	__u8 tail[4] = {};
 	__u32 *w;
 	__u8 *b;
@@ -60,7 +60,12 @@ static __always_inline int csum_add_frame(void *data, void *end, __u32 off, __u3
 	}
 	if (!rest)
 		return 0;
-	b = pkt_ptr(data, off + words * 4);
+	/* Bounded where it is used: clang may rebuild it from an unchecked copy of len. */
+	tail_off = off + words * 4;
+	barrier_var(tail_off);
+	if (tail_off > SO_L4_OFF_MAX + SO_CSUM_WORDS_MAX * 4)
+		return -1;
+	b = pkt_ptr(data, tail_off);
 	if ((void *)(b + 1) > end)
 		return -1;
 	tail[0] = b[0];
