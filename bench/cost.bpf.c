@@ -46,17 +46,26 @@ int xdp_drop(struct xdp_md *ctx)
 	return XDP_DROP;
 }
 
+/* The frame parsed as shakeoff_xdp parses it: SO_CONTINUE when it is ours. */
+static __always_inline int parse(struct xdp_md *ctx, struct so_ctx *c)
+{
+	__u32 zero = 0;
+
+	c->xdp = ctx;
+	c->cfg = bpf_map_lookup_elem(&so_config, &zero);
+	c->cnt = bpf_map_lookup_elem(&so_stats, &zero);
+	if (!c->cfg || !c->cnt)
+		return XDP_ABORTED;
+	return parse_frame(c);
+}
+
 /* Ethernet, IP and TCP headers read and the port looked up: the floor. */
 SEC("xdp")
 int parse_only(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
-	struct so_ctx c = { .xdp = ctx };
+	struct so_ctx c;
 
-	c.cfg = bpf_map_lookup_elem(&so_config, &zero);
-	c.cnt = bpf_map_lookup_elem(&so_stats, &zero);
-	if (c.cfg && c.cnt)
-		parse_frame(&c);
+	parse(ctx, &c);
 	return XDP_DROP;
 }
 
@@ -64,12 +73,9 @@ int parse_only(struct xdp_md *ctx)
 SEC("xdp")
 int syn_csum(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
-	struct so_ctx c = { .xdp = ctx };
+	struct so_ctx c;
 
-	c.cfg = bpf_map_lookup_elem(&so_config, &zero);
-	c.cnt = bpf_map_lookup_elem(&so_stats, &zero);
-	if (!c.cfg || !c.cnt || parse_frame(&c) != SO_CONTINUE)
+	if (parse(ctx, &c) != SO_CONTINUE)
 		return XDP_ABORTED;
 	return syn_csum_ok(&c) ? XDP_DROP : XDP_ABORTED;
 }
