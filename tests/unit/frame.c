@@ -69,6 +69,7 @@ int frame_build(const struct frame_spec *s, uint8_t *buf)
 {
 	uint8_t caddr[16], *l3, *l4;
 	int off = 12, i, opt_len = (s->opt_len + 3) & ~3, tcp_len, l4_len, ip_hlen;
+	uint32_t pseudo;
 	uint8_t proto = s->proto ? s->proto : 6;
 
 	memset(buf, 0, FRAME_MAX);
@@ -139,9 +140,10 @@ int frame_build(const struct frame_spec *s, uint8_t *buf)
 		memcpy(l4 + 20, s->opts, s->opt_len);
 	for (i = 0; i < s->payload_len; i++)
 		l4[tcp_len + i] = 0xab;
-	put16(l4 + 16, csum_fold_rfc1071(l4, tcp_len + s->payload_len,
-					 pseudo_sum(s->v6, caddr, s->v6 ? server_ip6 : server_ip4,
-						    tcp_len + s->payload_len)));
+	pseudo = pseudo_sum(s->v6, caddr, s->v6 ? server_ip6 : server_ip4, tcp_len + s->payload_len);
+	/* Partial: the pseudo-header's folded sum alone, as TX offload leaves it. */
+	put16(l4 + 16, s->partial_csum ? 0xffff ^ csum_fold_rfc1071(NULL, 0, pseudo)
+				       : csum_fold_rfc1071(l4, tcp_len + s->payload_len, pseudo));
 	return l4 + tcp_len + s->payload_len - buf;
 }
 

@@ -31,6 +31,7 @@ struct frame_spec {
 	uint16_t frag_off;      /* IPv4 frag_off field (host order) */
 	int tot_len_delta;      /* added to the IP length field */
 	uint8_t addr_last;      /* varies the client address */
+	bool partial_csum;      /* TCP checksum as TX offload leaves it (CHECKSUM_PARTIAL) */
 };
 
 /* Client and server as the tests use them. */
