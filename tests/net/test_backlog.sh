@@ -35,9 +35,8 @@ flows0=$(so_stat flows)
 in_c "$SYNFLOOD" --dev "$IF_C" --dst-mac "$MAC_S" --dst $IP4_S --dport 7000 --opts \
 	--duration 8 >"$WORK/flood.out" 2>&1 &
 flood=$!
-sleep 1
 backlog_is() { test "$(so_stat backlog)" = "$1"; }
-check "the flood switched the backlog to cookies only" backlog_is cookies
+eventually 5 "the flood switched the backlog to cookies only" backlog_is cookies
 retrans0=$(so_stat synack_retrans)
 tcptool_c many $IP4_S 7000 --count 300 --parallel 8 --timeout 30 >"$WORK/many.out"
 check "all 300 real clients connected during the flood ($(cat "$WORK/many.out"))" \

@@ -18,7 +18,7 @@ bg_c "$WORK/tcpdump.log" tcpdump -i "$IF_C" -nn -U -w "$WORK/reflected.pcap" \
 	'dst net 198.18.7.0/24 and tcp[13] == 0x12'
 dump=$BG_PID
 wait_for 5 grep -q "listening on" "$WORK/tcpdump.log" || fail "tcpdump started"
-sa0=$(so_stat synack_sent) rl0=$(so_stat synack_ratelimited)
+rl0=$(so_stat synack_ratelimited)
 t0=$(date +%s%N)
 in_c "$SYNFLOOD" --dev "$IF_C" --dst-mac "$MAC_S" --dst $IP4_S --dport 7000 --opts \
 	--src 198.18.7.0/24 --rate 1000 --count $FLOOD_SYNS --duration 20 >"$WORK/flood.out" 2>&1 &
