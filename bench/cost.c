@@ -133,6 +133,7 @@ static void config(enum so_backlog backlog)
 		.backlog = backlog, .halfopen_sets = SO_HALFOPEN_DEFAULT / SO_HALFOPEN_WAYS,
 		.hash_seed = 12345, .halfopen_life_ns = 63ULL * 1000000000ULL,
 		.flowmark_words = 32768, .flow_sets = SO_FLOWS_DEFAULT / SO_FLOW_WAYS, .time_wait = 1,
+		.slot_shift = SO_SLOT_SHIFT_DEFAULT,
 	};
 	struct timespec tai, mono;
 	__u32 zero = 0;
@@ -364,7 +365,7 @@ int main(void)
 	fd = prog_fd(ref, "reference");
 	idx = TO_REFERENCE;
 	bpf_map__update_elem(co->maps.targets, &idx, sizeof(idx), &fd, sizeof(fd), 0);
-	keys_sync(bpf_map__fd(so->maps.so_keys), master, true);
+	keys_sync(bpf_map__fd(so->maps.so_keys), master, true, SO_SLOT_SHIFT_DEFAULT);
 	config(SO_BACKLOG_STATELESS);
 
 	udp_len = build(udp, 17, 53, 0, NULL, 0, 64);

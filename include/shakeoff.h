@@ -112,7 +112,8 @@ struct so_config {
 	__u32 flow_sets;       /* so_flows holds this many sets of SO_FLOW_WAYS */
 	__u32 flowmark_words;  /* so_flowmark's words (a power of two) */
 	__u8 time_wait;        /* the kernel keeps TIME_WAIT sockets (tcp_max_tw_buckets > 0) */
-	__u8 pad[7];
+	__u8 slot_shift;       /* cookie key slots last 2^slot_shift ns (below) */
+	__u8 pad[6];
 	__u64 hash_seed;       /* keys the set and flow-mark hashes */
 	__u64 tai_off_ns;      /* CLOCK_TAI - CLOCK_MONOTONIC: cookie slots are TAI */
 	__u64 halfopen_life_ns; /* how long a half-open entry lives (retries' total) */
@@ -125,14 +126,18 @@ struct so_config {
 };
 
 /*
- * Cookie keys. Time is cut into slots of 2^SO_SLOT_SHIFT ns of CLOCK_TAI
- * (68.7 s); a cookie made in slot t is accepted in slots t and t+1, so it
- * lives 68.7 to 137 s. The key for slot t sits at index t % SO_NKEYS with the
- * slot it belongs to; the daemon keeps slots t-1 .. t+2 installed, writing
- * ahead so that a live key is never overwritten. A key whose slot does not
+ * Cookie keys. Time is cut into slots of 2^slot_shift ns of CLOCK_TAI
+ * (default 2^36: 68.7 s); a cookie made in slot t is accepted in slots t and
+ * t+1, so it lives 68.7 to 137 s. The key for slot t sits at index
+ * t % SO_NKEYS with the slot it belongs to; the daemon keeps slots t-1 .. t+2
+ * installed, writing ahead so that a live key is never overwritten. A key whose slot does not
  * match is not used (the daemon is gone: SYNs are left to the kernel).
  */
-#define SO_SLOT_SHIFT 36
+#define SO_SLOT_SHIFT_DEFAULT 36
+/* --slot-shift's range: the daemon installs keys every second, so a slot
+ * must last longer than that (2^31 ns: 2.1 s, for tests). */
+#define SO_SLOT_SHIFT_MIN 31
+#define SO_SLOT_SHIFT_MAX 40
 #define SO_NKEYS 4
 struct so_key {
 	__u64 slot;

@@ -46,7 +46,7 @@ static void usage(FILE *f)
 		"usage: shakeoff run IFACE --ports LIST [--mode native|skb] [--tc-mode tcx|clsact]\n"
 		"                    [--stateless] [--max-half-open N] [--max-flows N]\n"
 		"                    [--synack-retries N] [--synack-rate N] [--synack-prefix V4,V6]\n"
-		"                    [--msl SECONDS] [--mss N] [--key-file PATH]\n\n"
+		"                    [--msl SECONDS] [--mss N] [--key-file PATH] [--slot-shift N]\n\n"
 		"Answer TCP SYNs to the ports in LIST on IFACE from XDP and hand only\n"
 		"completed handshakes to the local listeners. Stays in the foreground;\n"
 		"SIGINT or SIGTERM detaches everything.\n\n"
@@ -68,7 +68,10 @@ static void usage(FILE *f)
 		"  --msl SECONDS         TIME_WAIT lasts 2*MSL (default 30)\n"
 		"  --mss N               largest MSS to advertise (default: from the MTU)\n"
 		"  --key-file PATH       cookie master key, 32 hex digits, shared by hosts\n"
-		"                        behind one address (default: random at start)\n");
+		"                        behind one address (default: random at start)\n"
+		"  --slot-shift N        cookie keys change every 2^N ns (default 36: 68.7 s;\n"
+		"                        31-40); hosts sharing a key file must agree. Short\n"
+		"                        slots are for tests: a cookie lives 1-2 slots\n");
 }
 
 /* "V4,V6": two prefix lengths, 1-32 and 1-128. */
@@ -118,6 +121,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		{ "msl", required_argument, NULL, 'M' },
 		{ "synack-rate", required_argument, NULL, 'r' },
 		{ "synack-prefix", required_argument, NULL, 'P' },
+		{ "slot-shift", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -134,6 +138,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	d->msl = 30;
 	d->prefix4 = 24;
 	d->prefix6 = 64;
+	d->cfg.slot_shift = SO_SLOT_SHIFT_DEFAULT;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":p:m:s:k:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -215,6 +220,12 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 				       "1-32 and 1-128 (24,64)", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'K':
+			v = num_arg(CMD, "--slot-shift", optarg, SO_SLOT_SHIFT_MIN, SO_SLOT_SHIFT_MAX);
+			if (v < 0)
+				return EXIT_USAGE;
+			d->cfg.slot_shift = v;
 			break;
 		case 'M':
 			v = num_arg(CMD, "--msl", optarg, 1, 3600);
@@ -490,7 +501,8 @@ static int open_and_attach(struct daemon *d)
 		so_err(CMD ": configure %s: %s", d->ifname, strerror(-err));
 		return -1;
 	}
-	err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, d->key_file != NULL);
+	err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, d->key_file != NULL,
+			d->cfg.slot_shift);
 	if (err < 0) {
 		so_err(CMD ": install cookie keys: %s", strerror(-err));
 		return -1;
@@ -588,7 +600,8 @@ static void tick(struct daemon *d, __u64 n)
 	events_consume(d, second);
 	if (second) {
 		flows_tick(d);
-		err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, false);
+		err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, false,
+				d->cfg.slot_shift);
 		if (err < 0)
 			so_log("%s: cookie keys: %s", d->ifname, strerror(-err));
 		else if (err)

@@ -103,7 +103,7 @@ static int retrans_due(__u64 from, __u64 to, int n)
 static int cookie_consistent(struct daemon *d, const struct so_halfopen *e, __u64 age)
 {
 	struct so_tuple t = { .v6 = !!(e->flags & SO_HO_V6) };
-	__u64 slot = (now_coarse_ns() - age + d->cfg.tai_off_ns) >> SO_SLOT_SHIFT, k[2];
+	__u64 slot = (now_coarse_ns() - age + d->cfg.tai_off_ns) >> d->cfg.slot_shift, k[2];
 
 	memcpy(t.saddr, e->saddr, SO_TUPLE_ADDR_WORDS * 4);
 	/* Made from the coarse clock, it may be a slot behind the birth: parity says. */

@@ -54,17 +54,12 @@ int key_random(__u64 master[2])
 }
 
 /* The BPF side reads CLOCK_TAI (bpf_ktime_get_tai_ns): so must we. */
-__u64 slot_ago(__u64 age_ns)
+__u64 slot_now(unsigned int shift)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_TAI, &ts);
-	return ((__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec - age_ns) >> SO_SLOT_SHIFT;
-}
-
-__u64 slot_now(void)
-{
-	return slot_ago(0);
+	return ((__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec) >> shift;
 }
 
 #define KDF_DOMAIN 0x73686b6f66663031ULL /* "shkoff01" */
@@ -83,9 +78,9 @@ void key_derive(const __u64 master[2], __u64 slot, __u64 k[2])
 	}
 }
 
-int keys_sync(int map_fd, const __u64 master[2], bool force)
+int keys_sync(int map_fd, const __u64 master[2], bool force, unsigned int shift)
 {
-	__u64 now = slot_now(), s;
+	__u64 now = slot_now(shift), s;
 	int written = 0;
 
 	for (s = now - 1; s <= now + 2; s++) {

@@ -14,9 +14,8 @@
 /* Reads 32 hex digits. Returns 0, or -1 with a reason in *why. */
 int key_file_read(const char *path, __u64 master[2], const char **why);
 int key_random(__u64 master[2]);
-__u64 slot_now(void);
-/* The cookie slot age_ns ago. */
-__u64 slot_ago(__u64 age_ns);
+/* The cookie slot of now, slots being 2^shift ns of CLOCK_TAI. */
+__u64 slot_now(unsigned int shift);
 void key_derive(const __u64 master[2], __u64 slot, __u64 k[2]);
 
 /*
@@ -25,6 +24,6 @@ void key_derive(const __u64 master[2], __u64 slot, __u64 k[2]);
  * already holding their slot are kept (keys a previous daemon installed, so
  * its cookies stay valid). Returns the number written, or -errno.
  */
-int keys_sync(int map_fd, const __u64 master[2], bool force);
+int keys_sync(int map_fd, const __u64 master[2], bool force, unsigned int shift);
 
 #endif /* SO_KEYS_H */

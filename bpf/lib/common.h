@@ -58,7 +58,7 @@ static __always_inline __u64 coarse_ns(void)
 /* The cookie slot of a CLOCK_MONOTONIC time: slots are CLOCK_TAI. */
 static __always_inline __u64 slot_of(const struct so_config *cfg, __u64 mono_ns)
 {
-	return (mono_ns + cfg->tai_off_ns) >> SO_SLOT_SHIFT;
+	return (mono_ns + cfg->tai_off_ns) >> cfg->slot_shift;
 }
 
 /* The key of cookie slot `slot`, or NULL when the daemon has not installed it. */

@@ -38,6 +38,7 @@ void cfg_default(struct so_config *c)
 	c->flow_sets = FLOW_TEST_SLOTS / SO_FLOW_WAYS;
 	c->time_wait = 1;
 	c->tai_off_ns = tai_offset();
+	c->slot_shift = SO_SLOT_SHIFT_DEFAULT;
 	c->ports[80 / 8] |= 1 << (80 % 8);
 	c->ports[443 / 8] |= 1 << (443 % 8);
 	for (p = 8000; p <= 8010; p++)
@@ -68,7 +69,7 @@ uint64_t slot_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_TAI, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec) >> SO_SLOT_SHIFT;
+	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec) >> SO_SLOT_SHIFT_DEFAULT;
 }
 
 /* Test keys: any fixed function of the slot will do. */
@@ -262,7 +263,7 @@ static void avoid_slot_edge(void)
 
 	clock_gettime(CLOCK_TAI, &ts);
 	ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-	left = (1ULL << SO_SLOT_SHIFT) - (ns & ((1ULL << SO_SLOT_SHIFT) - 1));
+	left = (1ULL << SO_SLOT_SHIFT_DEFAULT) - (ns & ((1ULL << SO_SLOT_SHIFT_DEFAULT) - 1));
 	if (left < 10000000000ULL) {
 		fprintf(stderr, "# waiting %.1f s for the next cookie slot\n", left / 1e9);
 		usleep(left / 1000 + 100000);
