@@ -34,6 +34,9 @@ WORK=$(mktemp -d /tmp/shakeoff-test.XXXXXX)
 SO_LOG=$WORK/shakeoff.log
 BG_PIDS=()
 FAILED=0
+# More namespaces a test makes ("NS IFACE": shakeoff may run on IFACE there);
+# cleanup detaches and deletes them like the two above.
+EXTRA_NS=()
 
 in_c() { nsenter --net=/run/netns/"$NS_C" "$@"; }
 in_s() { nsenter --net=/run/netns/"$NS_S" "$@"; }
@@ -74,12 +77,20 @@ cleanup() {
 	sleep 0.3
 	# A daemon that did not get to clean up leaves pins behind.
 	[ -e /run/netns/"$NS_S" ] && in_s "$SHAKEOFF" detach "$IF_S" >/dev/null 2>&1
+	local ns ifc
+	for p in "${EXTRA_NS[@]}"; do
+		read -r ns ifc <<<"$p"
+		[ -e /run/netns/"$ns" ] && nsenter --net=/run/netns/"$ns" "$SHAKEOFF" detach "$ifc" >/dev/null 2>&1
+	done
 	if [ "${SO_KEEP:-0}" = 1 ]; then
 		echo "# SO_KEEP=1: kept $NS_C, $NS_S and $WORK" >&2
 		return
 	fi
 	ip netns del "$NS_C" 2>/dev/null
 	ip netns del "$NS_S" 2>/dev/null
+	for p in "${EXTRA_NS[@]}"; do
+		ip netns del "${p%% *}" 2>/dev/null
+	done
 	rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -10,7 +10,11 @@
                     send N random bytes, expect them echoed byte-exact
                     (N = 0: read until the server closes)
   tcptool.py many HOST PORT --count N [--parallel K] [--timeout S]
-                    N short connections; JSON: ok, fail, connect-time percentiles
+                    [--bytes B] [--banner TEXT] [--seconds S]
+                    N connections, each echoing B random bytes (default 16;
+                    after reading TEXT first: a server-speaks-first service);
+                    --seconds: paced to spread N over S seconds. JSON: ok,
+                    fail, connect-time percentiles, the first errors
   tcptool.py hold HOST PORT --seconds S
                     one connection kept busy for S seconds (1 KiB echoes)
   tcptool.py forge-ack IFACE SRC DST PORT --dst-mac MAC
@@ -101,9 +105,33 @@ def client(args):
     return 0
 
 
+def echo_once(s, args):
+    """One connection's exchange: the banner first if the server speaks
+    first, then B random bytes both ways, compared byte for byte."""
+    if args.banner and recv_exact(s, len(args.banner)) != args.banner.encode():
+        return "banner differs"
+    data = os.urandom(args.bytes)
+    err = []
+
+    def send():
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            err.append(str(e))
+    sender = threading.Thread(target=send)
+    sender.start()
+    got = recv_exact(s, len(data))
+    sender.join()
+    if err:
+        return err[0]
+    return None if got == data else f"{len(got)} of {len(data)} bytes came back, or different"
+
+
 def many(args):
-    times, fails, lock = [], [0], threading.Lock()
-    deadline = time.monotonic() + args.timeout
+    times, fails, errors, lock = [], [0], [], threading.Lock()
+    start = time.monotonic()
+    deadline = start + args.timeout
     todo = list(range(args.count))
 
     def worker():
@@ -111,20 +139,24 @@ def many(args):
             with lock:
                 if not todo:
                     return
+                n = args.count - len(todo)
                 todo.pop()
+            if args.seconds:  # connection n starts n/count of the way through
+                time.sleep(max(0.0, start + args.seconds * n / args.count - time.monotonic()))
             try:
                 s, ms = connect(args.host, args.port, max(0.1, deadline - time.monotonic()))
                 s.settimeout(max(0.1, deadline - time.monotonic()))
-                s.sendall(b"ping-shakeoff-16")
-                ok = recv_exact(s, 16) == b"ping-shakeoff-16"
+                why = echo_once(s, args)
                 s.close()
-            except OSError:
-                ok = False
+            except OSError as e:
+                why = str(e)
             with lock:
-                if ok:
+                if why is None:
                     times.append(ms)
                 else:
                     fails[0] += 1
+                    if len(errors) < 3:
+                        errors.append(why)
 
     threads = [threading.Thread(target=worker) for _ in range(args.parallel)]
     for t in threads:
@@ -138,7 +170,7 @@ def many(args):
         return round(times[min(len(times) - 1, int(p * len(times)))], 3) if times else None
 
     print(json.dumps({"ok": len(times), "fail": fails[0], "p50_ms": pct(0.5),
-                      "p90_ms": pct(0.9), "p99_ms": pct(0.99)}))
+                      "p90_ms": pct(0.9), "p99_ms": pct(0.99), "errors": errors}))
     return 0 if fails[0] == 0 else 1
 
 
@@ -229,6 +261,9 @@ def main():
     a.add_argument("--count", type=int, required=True)
     a.add_argument("--parallel", type=int, default=8)
     a.add_argument("--timeout", type=float, default=60)
+    a.add_argument("--bytes", type=int, default=16)
+    a.add_argument("--banner")
+    a.add_argument("--seconds", type=float, default=0)
     a = sub.add_parser("hold")
     a.add_argument("host")
     a.add_argument("port", type=int)
