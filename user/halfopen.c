@@ -46,6 +46,7 @@
 int halfopen_init(struct daemon *d)
 {
 	int err = halfopen_map(bpf_map__fd(d->skel->maps.so_halfopen), &d->ho);
+	__u64 now;
 	void *p;
 
 	if (err)
@@ -55,7 +56,11 @@ int halfopen_init(struct daemon *d)
 	if (p == MAP_FAILED)
 		return -errno;
 	d->budget = p;
-	d->scan_ns = now_coarse_ns();
+	/* A run adopting a dead one's maps goes on from its last scan, so the
+	 * retransmissions and expiries that fell due in between happen (late)
+	 * and are counted, once; a fresh run starts now. */
+	now = now_coarse_ns();
+	d->scan_ns = d->pub.scan_ns && d->pub.scan_ns <= now ? d->pub.scan_ns : now;
 	d->raw4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	d->raw6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	return d->raw4 < 0 || d->raw6 < 0 ? -errno : 0;
@@ -96,11 +101,27 @@ static int retrans_due(__u64 from, __u64 to, int n)
 }
 
 /*
- * The entry's ISN must be our cookie for its tuple: a guard against acting
- * on a torn or foreign entry. Its key comes from the master secret, not
- * the map: an entry may outlive the keys installed there.
+ * The key of cookie slot `slot`: the installed one while so_keys still holds
+ * that slot (a previous run's random master died with it, the keys it
+ * installed did not: a restart goes on retransmitting its entries), else
+ * derived from our master (an entry can outlive the installed keys).
  */
-static int cookie_consistent(struct daemon *d, const struct so_halfopen *e, __u64 age)
+static void key_for(struct daemon *d, const struct so_key keys[SO_NKEYS], __u64 slot, __u64 k[2])
+{
+	const struct so_key *in = &keys[slot % SO_NKEYS];
+
+	if (in->slot == slot) {
+		k[0] = in->k[0];
+		k[1] = in->k[1];
+	} else {
+		key_derive(d->master, slot, k);
+	}
+}
+
+/* The entry's ISN must be our cookie for its tuple: a guard against acting
+ * on a torn or foreign entry. */
+static int cookie_consistent(struct daemon *d, const struct so_key keys[SO_NKEYS],
+			     const struct so_halfopen *e, __u64 age)
 {
 	struct so_tuple t = { .v6 = !!(e->flags & SO_HO_V6) };
 	__u64 slot = (now_coarse_ns() - age + d->cfg.tai_off_ns) >> d->cfg.slot_shift, k[2];
@@ -108,7 +129,7 @@ static int cookie_consistent(struct daemon *d, const struct so_halfopen *e, __u6
 	memcpy(t.saddr, e->saddr, SO_TUPLE_ADDR_WORDS * 4);
 	/* Made from the coarse clock, it may be a slot behind the birth: parity says. */
 	slot = so_cookie_slot(e->isn, slot);
-	key_derive(d->master, slot, k);
+	key_for(d, keys, slot, k);
 	return so_cookie_check(e->isn, so_cookie_hash(k, &t, e->cisn)) == e->copts;
 }
 
@@ -182,7 +203,12 @@ void halfopen_tick(struct daemon *d)
 {
 	__u64 now = now_coarse_ns(), life = d->cfg.halfopen_life_ns, from, to;
 	__u32 i, live = 0, sent = 0, gone = 0;
+	struct so_key keys[SO_NKEYS];
 	struct so_halfopen e;
+
+	for (i = 0; i < SO_NKEYS; i++)
+		if (bpf_map_lookup_elem(bpf_map__fd(d->skel->maps.so_keys), &i, &keys[i]))
+			keys[i].slot = ~0ULL;
 
 	for (i = 0; i < d->ho.n; i++) {
 		const volatile struct so_halfopen *m = &d->ho.e[i];
@@ -203,7 +229,7 @@ void halfopen_tick(struct daemon *d)
 			continue;
 		}
 		live++;
-		if (!retrans_due(from, to, d->synack_retries) || !cookie_consistent(d, &e, to))
+		if (!retrans_due(from, to, d->synack_retries) || !cookie_consistent(d, keys, &e, to))
 			continue;
 		/* In a flood (cookies only) the table is mostly spoofed sources:
 		 * a real client whose SYN-ACK was lost sends its SYN again, and

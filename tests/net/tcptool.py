@@ -15,8 +15,9 @@
                     after reading TEXT first: a server-speaks-first service);
                     --seconds: paced to spread N over S seconds. JSON: ok,
                     fail, connect-time percentiles, the first errors
-  tcptool.py hold HOST PORT --seconds S
-                    one connection kept busy for S seconds (1 KiB echoes)
+  tcptool.py hold HOST PORT --seconds S [--count N]
+                    N connections (default 1) kept busy for S seconds (1 KiB
+                    echoes every 50 ms, compared byte for byte)
   tcptool.py forge-ack IFACE SRC DST PORT --dst-mac MAC
                     one ACK with random seq/ack from SRC; count replies for 1 s
 """
@@ -175,22 +176,41 @@ def many(args):
 
 
 def hold(args):
-    s, _ = connect(args.host, args.port, 5)
-    s.settimeout(5)
-    rounds, end = 0, time.monotonic() + args.seconds
-    try:
-        while time.monotonic() < end:
-            data = os.urandom(1024)
-            s.sendall(data)
-            if recv_exact(s, 1024) != data:
-                print(f"fail: echo differs after {rounds} rounds")
-                return 1
-            rounds += 1
-            time.sleep(0.05)
-    except OSError as e:
-        print(f"fail: {e} after {rounds} rounds")
+    """--count connections at once, each kept busy for --seconds with 1 KiB
+    random echoes (every 50 ms), compared byte for byte."""
+    results, lock = [], threading.Lock()
+
+    def one():
+        rounds, why = 0, None
+        try:
+            s, _ = connect(args.host, args.port, 5)
+            s.settimeout(5)
+            end = time.monotonic() + args.seconds
+            while time.monotonic() < end:
+                data = os.urandom(1024)
+                s.sendall(data)
+                if recv_exact(s, 1024) != data:
+                    why = f"echo differs after {rounds} rounds"
+                    break
+                rounds += 1
+                time.sleep(0.05)
+            s.close()
+        except OSError as e:
+            why = f"{e} after {rounds} rounds"
+        with lock:
+            results.append((why, rounds))
+
+    threads = [threading.Thread(target=one) for _ in range(args.count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    bad = [w for w, _ in results if w]
+    if bad:
+        print(f"fail: {len(bad)} of {args.count}: {bad[:3]}")
         return 1
-    print(f"ok rounds={rounds}")
+    print(f"ok connections={args.count} rounds={min(r for _, r in results)}-"
+          f"{max(r for _, r in results)}")
     return 0
 
 
@@ -268,6 +288,7 @@ def main():
     a.add_argument("host")
     a.add_argument("port", type=int)
     a.add_argument("--seconds", type=float, required=True)
+    a.add_argument("--count", type=int, default=1)
     a = sub.add_parser("forge")
     a.add_argument("iface")
     a.add_argument("src")
