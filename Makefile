@@ -42,7 +42,7 @@ USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_HDRS := $(wildcard tests/unit/*.h)
 
-.PHONY: all clean test unit demo bench vmlinux deps
+.PHONY: all clean test unit demo bench soak vmlinux deps
 all: shakeoff $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload
 
 $(DEPS_OK): scripts/deps.sh
@@ -105,6 +105,11 @@ bench: all $(OUTPUT)/bench_cost $(OUTPUT)/sink.bpf.o $(OUTPUT)/drop.bpf.o $(OUTP
 test: all
 	$(Q)bash scripts/deps.sh test
 	$(Q)bash tests/run
+
+# The soak test at full length (10 minutes); `make test` runs it for 60 s.
+soak: all
+	$(Q)bash scripts/deps.sh test
+	$(Q)SOAK_SECONDS=600 bash tests/run test_soak
 
 demo: all
 	$(Q)bash scripts/deps.sh test

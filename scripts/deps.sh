@@ -8,7 +8,7 @@
 set -eu
 
 build=(clang llvm make gcc pkg-config libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev libc6-dev-i386)
-test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux)
+test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind)
 bench=(wrk iperf3 gnuplot-nox xdp-tools)
 
 want=("${build[@]}")

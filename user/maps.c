@@ -99,18 +99,28 @@ void so_maps_close(struct so_maps *m)
 	}
 }
 
+/* Entry 0 of a per-CPU map, every CPU's value. The kernel fills all of v,
+ * but valgrind believes one value_size of it and would call the rest
+ * uninitialised: it is cleared first. */
+static int percpu_lookup(int fd, void *v, size_t size)
+{
+	__u32 zero = 0;
+
+	memset(v, 0, size);
+	return bpf_map_lookup_elem(fd, &zero, v);
+}
+
 int counters_read(int fd, struct so_counters *sum)
 {
 	int ncpu = libbpf_num_possible_cpus(), cpu;
 	struct so_counters v[ncpu > 0 ? ncpu : 1];
 	__u64 *s = (__u64 *)sum;
-	__u32 zero = 0;
 	size_t i;
 
 	memset(sum, 0, sizeof(*sum));
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	if (bpf_map_lookup_elem(fd, &zero, v))
+	if (percpu_lookup(fd, v, sizeof(v)))
 		return -errno;
 	for (cpu = 0; cpu < ncpu; cpu++)
 		for (i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
@@ -129,12 +139,11 @@ int rtt_read(int fd, struct so_rtt *sum)
 {
 	int ncpu = libbpf_num_possible_cpus(), cpu, b;
 	struct so_rtt v[ncpu > 0 ? ncpu : 1];
-	__u32 zero = 0;
 
 	memset(sum, 0, sizeof(*sum));
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	if (bpf_map_lookup_elem(fd, &zero, v))
+	if (percpu_lookup(fd, v, sizeof(v)))
 		return -errno;
 	for (cpu = 0; cpu < ncpu; cpu++)
 		for (b = 0; b < SO_RTT_BUCKETS; b++)
