@@ -34,6 +34,7 @@ BPF_SYS_INC = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
 TEST_BPF := $(OUTPUT)/xdp_pass.bpf.o
+FUZZERS := $(addprefix $(OUTPUT)/fuzz_,ports keys num synack)
 BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard include/*.h) vmlinux.h
 SKELS := $(OUTPUT)/shakeoff.skel.h
 
@@ -42,8 +43,8 @@ USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_HDRS := $(wildcard tests/unit/*.h)
 
-.PHONY: all clean test unit demo bench soak vmlinux deps
-all: shakeoff $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload
+.PHONY: all clean test unit demo bench soak fuzz vmlinux deps
+all: shakeoff $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload $(FUZZERS)
 
 $(DEPS_OK): scripts/deps.sh
 	$(Q)mkdir -p $(OUTPUT)
@@ -105,6 +106,26 @@ bench: all $(OUTPUT)/bench_cost $(OUTPUT)/sink.bpf.o $(OUTPUT)/drop.bpf.o $(OUTP
 test: all
 	$(Q)bash scripts/deps.sh test
 	$(Q)bash tests/run
+
+# libFuzzer harnesses on the userspace parsers and the shared SYN-ACK builder.
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-Iinclude -Iuser -I$(OUTPUT)
+FUZZ_SRCS_ports := user/config.c user/log.c
+FUZZ_SRCS_keys := user/keys.c
+FUZZ_SRCS_num := user/args.c user/log.c
+FUZZ_SRCS_synack := tests/unit/frame.c
+.SECONDEXPANSION:
+$(OUTPUT)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(USER_HDRS) $(SKELS) | $(DEPS_OK)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(PKG_CFLAGS) $< $(FUZZ_SRCS_$*) -o $@ $(PKG_LIBS) $(LDLIBS)
+
+# Fuzzing at length: 100 M frames and 100 M forged ACKs through the data
+# plane, and each libFuzzer harness for FUZZ_SECONDS (default 120).
+# `make test` runs the short forms.
+fuzz: all $(FUZZERS)
+	$(Q)SO_FUZZ_FRAMES=100000000 $(OUTPUT)/test_unit fuzz_data_plane
+	$(Q)SO_FORGE_ACKS=100000000 $(OUTPUT)/test_unit forgery_odds
+	$(Q)bash tests/fuzz/run $${FUZZ_SECONDS:-120}
 
 # The soak test at full length (10 minutes); `make test` runs it for 60 s.
 soak: all

@@ -11,12 +11,32 @@
 #include "keys.h"
 #include "cookie.h"
 
+int key_parse(const char *text, __u64 master[2], const char **why)
+{
+	const char *p = text;
+	int i;
+
+	master[0] = master[1] = 0;
+	for (i = 0; i < 32; i++, p++) {
+		int d = isdigit((unsigned char)*p) ? *p - '0' :
+			isxdigit((unsigned char)*p) ? tolower((unsigned char)*p) - 'a' + 10 : -1;
+
+		if (d < 0)
+			break;
+		master[i / 16] = master[i / 16] << 4 | d;
+	}
+	if (i != 32 || (*p && *p != '\n')) {
+		*why = "expected 32 hex digits (head -c16 /dev/urandom | od -An -tx1 | tr -d ' \\n')";
+		return -1;
+	}
+	return 0;
+}
+
 int key_file_read(const char *path, __u64 master[2], const char **why)
 {
-	char buf[80], *p = buf;
+	char buf[80];
 	struct stat st;
 	FILE *f;
-	int i, n = 0;
 
 	f = fopen(path, "r");
 	if (!f) {
@@ -31,21 +51,7 @@ int key_file_read(const char *path, __u64 master[2], const char **why)
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
 	fclose(f);
-	master[0] = master[1] = 0;
-	for (i = 0; i < 32; i++, p++) {
-		int d = isdigit((unsigned char)*p) ? *p - '0' :
-			isxdigit((unsigned char)*p) ? tolower((unsigned char)*p) - 'a' + 10 : -1;
-
-		if (d < 0)
-			break;
-		master[i / 16] = master[i / 16] << 4 | d;
-		n++;
-	}
-	if (n != 32 || (*p && *p != '\n')) {
-		*why = "expected 32 hex digits (head -c16 /dev/urandom | od -An -tx1 | tr -d ' \\n')";
-		return -1;
-	}
-	return 0;
+	return key_parse(buf, master, why);
 }
 
 int key_random(__u64 master[2])

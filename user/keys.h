@@ -11,7 +11,10 @@
 #include <linux/types.h>
 #include <stdbool.h>
 
-/* Reads 32 hex digits. Returns 0, or -1 with a reason in *why. */
+/* Reads 32 hex digits (then the end, or a newline). Returns 0, or -1 with a
+ * reason in *why. */
+int key_parse(const char *text, __u64 master[2], const char **why);
+/* key_parse of a file's first line; the file must not be readable by others. */
 int key_file_read(const char *path, __u64 master[2], const char **why);
 int key_random(__u64 master[2]);
 /* The cookie slot of now, slots being 2^shift ns of CLOCK_TAI. */

@@ -174,7 +174,7 @@ static __always_inline int parse_ipv4(struct so_ctx *c, void *data, void *end)
 	if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_TCP)
 		return XDP_PASS;
 	ihl = ip->ihl * 4;
-	if (ihl < sizeof(*ip))
+	if (ihl < sizeof(*ip) || ip->version != 4)
 		return XDP_PASS; /* not an IPv4 header we can read: the kernel drops it */
 	frag = bpf_ntohs(ip->frag_off);
 	if (frag & SO_IP_OFFMASK)
@@ -210,8 +210,8 @@ static __always_inline int parse_ipv6(struct so_ctx *c, void *data, void *end)
 	__u16 *ports;
 	__u8 nh;
 
-	if ((void *)(ip6 + 1) > end)
-		return XDP_PASS;
+	if ((void *)(ip6 + 1) > end || ip6->version != 6)
+		return XDP_PASS; /* not an IPv6 header: the kernel drops it */
 	nh = ip6->nexthdr;
 	/*
 	 * Walk the extension headers a SYN could hide behind. A chain longer

@@ -19,7 +19,7 @@
 #include "shakeoff.skel.h"
 
 int test_failed;
-static struct shakeoff *skel;
+struct shakeoff *skel;
 
 void cfg_default(struct so_config *c)
 {
@@ -273,7 +273,7 @@ static void avoid_slot_edge(void)
 int main(int argc, char **argv)
 {
 	const struct test_table *tables[] = { &syn_tests, &ack_tests, &state_tests,
-					      &malformed_tests };
+					      &malformed_tests, &fuzz_tests };
 	struct so_config cfg;
 	int passed = 0, failed = 0;
 	size_t t;
