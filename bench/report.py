@@ -364,6 +364,12 @@ def main():
       "XDP_PASS program, and the TC program with the hook around it (tcx calls the program "
       "directly; clsact goes through the qdisc's classifier chain). shakeoff uses tcx, and "
       "clsact where a tcx link cannot be made (`shakeoff status` says which).\n")
+    # Reliability is measured by make fuzz and the tests, not by this run:
+    # its section is kept in bench/reliability.md and carried over verbatim.
+    rel = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reliability.md")
+    if os.path.exists(rel):
+        with open(rel) as f:
+            lines.append("\n" + f.read().rstrip())
     with open(os.path.join(outdir, "RESULTS.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
