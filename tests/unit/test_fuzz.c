@@ -191,7 +191,23 @@ static struct so_tuple tuple_seen(const struct seen *s)
 	return t;
 }
 
-static uint64_t tai_slot(void)
+/*
+ * The cookie slot on either side of a run. The data plane reads the coarse
+ * monotonic clock (plus the config's TAI offset), which lags by up to a
+ * tick: before a run, that clock; after it, CLOCK_TAI itself.
+ */
+static uint64_t slot_before(void)
+{
+	static __u64 tai_off;
+	struct timespec ts;
+
+	if (!tai_off)
+		tai_off = tai_offset();
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec + tai_off) >> SO_SLOT_SHIFT_DEFAULT;
+}
+
+static uint64_t slot_after(void)
 {
 	struct timespec ts;
 
@@ -202,7 +218,7 @@ static uint64_t tai_slot(void)
 /*
  * The cookie rule, restated: ack - 1 carries the top 24 bits of
  * SipHash(key of its slot, tuple, seq - 1), the slot being the current one
- * or the one before, whichever has the cookie's parity. `now` is read on
+ * or the one before, whichever has the cookie's parity. The slot is read on
  * both sides of the run, so a slot boundary in between cannot fool us.
  */
 static bool cookie_ok(const struct seen *s, uint64_t now_before, uint64_t now_after)
@@ -477,10 +493,10 @@ static void check_frame(struct tally *t, struct gen *g, const uint8_t *in, int l
 		memcpy(flows_before, flows, sizeof(flows_before));
 		memcpy(halfopen_before, halfopen, sizeof(halfopen_before));
 	}
-	before = tai_slot();
+	before = slot_before();
 	if (run_xdp(in, len, &r))
 		return violation(t, "test run failed", in, len, -1);
-	after = tai_slot();
+	after = slot_after();
 	t->frames++;
 	switch (r.ret) {
 	case XDP_DROP:
@@ -594,10 +610,10 @@ static void test_forgery_odds(void)
 		s.seq = rnd();
 		s.ack = rnd();
 		len = frame_build(&s, buf);
-		before = tai_slot();
+		before = slot_before();
 		if (run_xdp(buf, len, &r))
 			return;
-		after = tai_slot();
+		after = slot_after();
 		see(buf, len, &seen);
 		hits += cookie_ok(&seen, before, after);
 		if (r.ret == XDP_PASS) {
