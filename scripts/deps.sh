@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install whatever shakeoff needs to build, test or benchmark that this Debian
 # machine lacks. Idempotent and quiet when nothing is missing.
-#   scripts/deps.sh build   compiler, libbpf, libxdp, bpftool
+#   scripts/deps.sh build   compiler (with the fuzzer and sanitizer runtimes), libbpf, libxdp, bpftool
 #   scripts/deps.sh test    build + what the veth tests drive (nginx, curl, nft...)
 #   scripts/deps.sh bench   test + load generators and plotting
 set -eu
 
-build=(clang llvm make gcc pkg-config libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev libc6-dev-i386)
+build=(clang llvm make gcc pkg-config libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev libc6-dev-i386
+	libclang-rt-14-dev)
 test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind)
 bench=(wrk iperf3 gnuplot-nox xdp-tools)
 
