@@ -45,7 +45,9 @@ struct halfopen_find {
  * The one walk of a set (t's, at idx): the tuple's live entry, and the way a
  * new entry would take. A free way first (never used, freed, or past its life by
  * SO_HALFOPEN_GRACE_NS, so the daemon has counted its expiry); else the
- * oldest live entry; an entry that expired within the grace is left alone.
+ * oldest live entry, to a jiffy (an entry sampled for RTT is born on the
+ * precise clock, the others on the coarse one); an entry that expired
+ * within the grace is left alone.
  */
 static __always_inline void halfopen_find(const struct so_config *cfg, const struct so_tuple *t,
 					  __u32 idx, __u64 now_ns, struct halfopen_find *f)
