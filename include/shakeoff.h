@@ -130,8 +130,9 @@ struct so_config {
  * (default 2^36: 68.7 s); a cookie made in slot t is accepted in slots t and
  * t+1, so it lives 68.7 to 137 s. The key for slot t sits at index
  * t % SO_NKEYS with the slot it belongs to; the daemon keeps slots t-1 .. t+2
- * installed, writing ahead so that a live key is never overwritten. A key whose slot does not
- * match is not used (the daemon is gone: SYNs are left to the kernel).
+ * installed, writing ahead so that a live key is never overwritten. A key
+ * whose slot does not match is not used (the daemon is gone: SYNs are left
+ * to the kernel).
  */
 #define SO_SLOT_SHIFT_DEFAULT 36
 /* --slot-shift's range: the daemon installs keys every second, so a slot

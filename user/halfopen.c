@@ -229,12 +229,11 @@ void halfopen_tick(struct daemon *d)
 			continue;
 		}
 		live++;
-		if (!retrans_due(from, to, d->synack_retries) || !cookie_consistent(d, keys, &e, to))
-			continue;
 		/* In a flood (cookies only) the table is mostly spoofed sources:
 		 * a real client whose SYN-ACK was lost sends its SYN again, and
-		 * its entry answers that. */
-		if (d->cfg.backlog == SO_BACKLOG_COOKIES)
+		 * its entry answers that. (Checked first: no hash per entry then.) */
+		if (d->cfg.backlog == SO_BACKLOG_COOKIES || !retrans_due(from, to, d->synack_retries) ||
+		    !cookie_consistent(d, keys, &e, to))
 			continue;
 		if (d->cfg.budget_refill &&
 		    !so_budget_take(&d->cfg, &d->budget[so_budget_bucket(&d->cfg, e.saddr,

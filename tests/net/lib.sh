@@ -199,6 +199,15 @@ stat_is() {
 	[ "$v" = "$2" ] || { echo "$1 is '$v', want '$2'"; return 1; }
 }
 
+# map_field MAP FIELD: a field of one map in `shakeoff status --json`
+# (capacity, bytes ...).
+map_field() {
+	in_s "$SHAKEOFF" status "$IF_S" --json | python3 -c '
+import json, sys
+m = [m for m in json.load(sys.stdin)["maps"] if m["name"] == sys.argv[1]][0]
+print(m[sys.argv[2]])' "$1" "$2"
+}
+
 # nginx_start: serves $WORK/www (1m.bin: 1 MiB of random bytes) on port 80.
 nginx_start() {
 	mkdir -p "$WORK/www"

@@ -15,12 +15,6 @@ so_answering 1 || fail "shakeoff sees the listener"
 bg_s "$WORK/events.json" "$SHAKEOFF" events "$IF_S" --json
 events=$BG_PID
 
-map_field() { # MAP FIELD: from status --json
-	in_s "$SHAKEOFF" status "$IF_S" --json | python3 -c '
-import json, sys
-m = [m for m in json.load(sys.stdin)["maps"] if m["name"] == sys.argv[1]][0]
-print(m[sys.argv[2]])' "$1" "$2"
-}
 check "the half-open table holds 1024" test "$(map_field so_halfopen capacity)" = 1024
 check "the flow table holds 4096" test "$(map_field so_flows capacity)" = 4096
 mem_ho=$(map_field so_halfopen bytes) mem_fl=$(map_field so_flows bytes)

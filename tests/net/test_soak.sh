@@ -49,12 +49,6 @@ load() {
 }
 load_wait() { wait $FLOOD $CLIENTS $CHURN; }
 
-map_field() { # MAP FIELD: from status --json
-	in_s "$SHAKEOFF" status "$IF_S" --json | python3 -c '
-import json, sys
-m = [m for m in json.load(sys.stdin)["maps"] if m["name"] == sys.argv[1]][0]
-print(m[sys.argv[2]])' "$1" "$2"
-}
 rss_kb() { awk '/^VmRSS/ { print $2 }' /proc/"$SO_PID"/status; }
 fds() { find /proc/"$SO_PID"/fd -mindepth 1 | wc -l; }
 

@@ -25,12 +25,12 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = v;
 }
 
-static uint16_t get16(const uint8_t *p)
+uint16_t get16(const uint8_t *p)
 {
 	return p[0] << 8 | p[1];
 }
 
-static uint32_t get32(const uint8_t *p)
+uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
@@ -56,7 +56,7 @@ uint16_t csum_fold_rfc1071(const uint8_t *data, size_t len, uint32_t init)
 	return ~sum & 0xffff;
 }
 
-static uint32_t pseudo_sum(bool v6, const uint8_t *src, const uint8_t *dst, uint32_t len)
+uint32_t pseudo_sum(bool v6, const uint8_t *src, const uint8_t *dst, uint32_t len)
 {
 	int alen = v6 ? 16 : 4;
 	uint32_t sum = sum16(src, alen, 0);

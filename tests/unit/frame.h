@@ -73,5 +73,10 @@ struct parsed {
 bool frame_parse(const uint8_t *buf, int len, struct parsed *p);
 
 uint16_t csum_fold_rfc1071(const uint8_t *data, size_t len, uint32_t init);
+/* The TCP pseudo-header's sum (unfolded), for csum_fold_rfc1071's init. */
+uint32_t pseudo_sum(bool v6, const uint8_t *src, const uint8_t *dst, uint32_t len);
+/* Big-endian fields. */
+uint16_t get16(const uint8_t *p);
+uint32_t get32(const uint8_t *p);
 
 #endif /* SO_TEST_FRAME_H */

@@ -59,16 +59,6 @@ static unsigned long env_count(const char *name, unsigned long def)
 	return v && *v ? strtoul(v, NULL, 0) : def;
 }
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return p[0] << 8 | p[1];
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)rd16(p) << 16 | rd16(p + 2);
-}
-
 /* What the checker reads in a frame. */
 struct seen {
 	int vlans;
@@ -88,26 +78,26 @@ struct seen {
 
 static void see(const uint8_t *f, int len, struct seen *s)
 {
-	int off = 12, l3, l4 = 0, ip_len = 0, hlen, tcp_len, i, alen;
+	int off = 12, l3, l4 = 0, ip_len = 0, hlen, tcp_len, i;
 	uint16_t type;
 	uint8_t nh;
 
 	memset(s, 0, sizeof(*s));
 	s->whole = true;
-	type = rd16(f + off);
+	type = get16(f + off);
 	while ((type == 0x8100 || type == 0x88a8) && off + 6 <= len) {
 		off += 4;
 		s->vlans++;
-		type = rd16(f + off);
+		type = get16(f + off);
 	}
 	l3 = s->l3_off = off + 2;
 	if (type == 0x0800) {
 		if (l3 + 20 > len || f[l3] >> 4 != 4 || (f[l3] & 0xf) < 5 || f[l3 + 9] != 6)
 			return;
 		hlen = (f[l3] & 0xf) * 4;
-		ip_len = rd16(f + l3 + 2);
-		s->whole = !(rd16(f + l3 + 6) & 0x3fff);
-		s->later_frag = !!(rd16(f + l3 + 6) & 0x1fff);
+		ip_len = get16(f + l3 + 2);
+		s->whole = !(get16(f + l3 + 6) & 0x3fff);
+		s->later_frag = !!(get16(f + l3 + 6) & 0x1fff);
 		memcpy(s->saddr, f + l3 + 12, 4);
 		memcpy(s->daddr, f + l3 + 16, 4);
 		l4 = l3 + hlen;
@@ -117,7 +107,7 @@ static void see(const uint8_t *f, int len, struct seen *s)
 		if (l3 + 40 > len || f[l3] >> 4 != 6)
 			return;
 		s->v6 = true;
-		ip_len = 40 + rd16(f + l3 + 4);
+		ip_len = 40 + get16(f + l3 + 4);
 		memcpy(s->saddr, f + l3 + 8, 16);
 		memcpy(s->daddr, f + l3 + 24, 16);
 		nh = f[l3 + 6];
@@ -130,7 +120,7 @@ static void see(const uint8_t *f, int len, struct seen *s)
 				hlen = (f[l4 + 1] + 1) * 8;
 			} else if (nh == 44) {
 				s->whole = false;
-				s->later_frag |= !!(rd16(f + l4 + 2) & 0xfff8);
+				s->later_frag |= !!(get16(f + l4 + 2) & 0xfff8);
 				hlen = 8;
 			} else {
 				break;
@@ -149,10 +139,10 @@ static void see(const uint8_t *f, int len, struct seen *s)
 	if (s->later_frag || l4 + 14 > len)
 		return;
 	s->tcp_seen = true;
-	s->sport = rd16(f + l4);
-	s->dport = rd16(f + l4 + 2);
-	s->seq = rd32(f + l4 + 4);
-	s->ack = rd32(f + l4 + 8);
+	s->sport = get16(f + l4);
+	s->dport = get16(f + l4 + 2);
+	s->seq = get32(f + l4 + 4);
+	s->ack = get32(f + l4 + 8);
 	s->flags = f[l4 + 13];
 	tcp_len = l3 + ip_len - l4;
 	if (!s->lengths_ok || l4 + 20 > len || (f[l4 + 12] >> 4) < 5 ||
@@ -162,16 +152,11 @@ static void see(const uint8_t *f, int len, struct seen *s)
 		return;
 	}
 	if (s->csum_ok) {
-		uint32_t pseudo = 0;
-		uint16_t partial;
+		uint32_t pseudo = pseudo_sum(s->v6, s->saddr, s->daddr, tcp_len);
+		uint16_t partial = ~csum_fold_rfc1071(NULL, 0, pseudo);
 
-		alen = s->v6 ? 16 : 4;
-		for (i = 0; i < alen; i += 2)
-			pseudo += rd16(s->saddr + i) + rd16(s->daddr + i);
-		pseudo += 6 + (tcp_len >> 16) + (tcp_len & 0xffff);
-		partial = 0xffff ^ csum_fold_rfc1071(NULL, 0, pseudo);
 		s->csum_ok = !csum_fold_rfc1071(f + l4, tcp_len, pseudo) ||
-			     rd16(f + l4 + 16) == partial;
+			     get16(f + l4 + 16) == partial;
 	}
 }
 
@@ -194,7 +179,7 @@ static struct so_tuple tuple_seen(const struct seen *s)
 /*
  * The cookie slot on either side of a run. The data plane reads the coarse
  * monotonic clock (plus the config's TAI offset), which lags by up to a
- * tick: before a run, that clock; after it, CLOCK_TAI itself.
+ * tick: before a run, that clock; after it, CLOCK_TAI itself (slot_now).
  */
 static uint64_t slot_before(void)
 {
@@ -207,13 +192,6 @@ static uint64_t slot_before(void)
 	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec + tai_off) >> SO_SLOT_SHIFT_DEFAULT;
 }
 
-static uint64_t slot_after(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_TAI, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec) >> SO_SLOT_SHIFT_DEFAULT;
-}
 
 /*
  * The cookie rule, restated: ack - 1 carries the top 24 bits of
@@ -496,7 +474,7 @@ static void check_frame(struct tally *t, struct gen *g, const uint8_t *in, int l
 	before = slot_before();
 	if (run_xdp(in, len, &r))
 		return violation(t, "test run failed", in, len, -1);
-	after = slot_after();
+	after = slot_now();
 	t->frames++;
 	switch (r.ret) {
 	case XDP_DROP:
@@ -613,7 +591,7 @@ static void test_forgery_odds(void)
 		before = slot_before();
 		if (run_xdp(buf, len, &r))
 			return;
-		after = slot_after();
+		after = slot_now();
 		see(buf, len, &seen);
 		hits += cookie_ok(&seen, before, after);
 		if (r.ret == XDP_PASS) {
