@@ -327,38 +327,40 @@ static int config_refresh(struct daemon *d)
 	return config_write(d);
 }
 
-/* The size of a pinned map of ifname, or 0 if there is none. */
-static __u32 pinned_size(const char *ifname, const char *map)
+/* The capacity of a map, or 0 if there is none. */
+static __u32 map_size(int fd)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	int fd = pin_map_open(ifname, map);
 
-	if (fd < 0)
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.max_entries = 0;
-	close(fd);
 	return info.max_entries;
 }
 
-/* Another daemon alive on this interface? Or the remains of a dead one to adopt. */
+/*
+ * Another daemon alive on this interface? Or the remains of a dead one to
+ * adopt: found through the interface (or the pins), so they are adopted
+ * even when its pins went with a bpffs only it could see.
+ */
 static int check_previous(struct daemon *d)
 {
-	struct so_status st;
+	struct so_maps *prev = &d->prev;
+	struct so_status st = {};
 	struct so_config cfg;
 	char pin[256];
 	__u32 zero = 0, ho, fl;
-	int fd;
 
-	if (status_read(d->ifname, &st))
+	if (so_maps_open(d->ifname, prev))
 		return 0;
+	if (prev->fd[SO_MAP_STATUS] >= 0)
+		bpf_map_lookup_elem(prev->fd[SO_MAP_STATUS], &zero, &st);
 	if (daemon_alive(st.pid)) {
 		so_err(CMD ": %s: shakeoff already runs here (pid %u)", d->ifname, st.pid);
 		return -1;
 	}
-	ho = pinned_size(d->ifname, "so_halfopen");
-	fl = pinned_size(d->ifname, "so_flows");
+	ho = map_size(prev->fd[SO_MAP_HALFOPEN]);
+	fl = map_size(prev->fd[SO_MAP_FLOWS]);
 	if ((ho && ho != d->max_half_open) || (fl && fl != d->max_flows)) {
 		so_err(CMD ": %s: the maps a previous run left are sized %u/%u "
 		       "(--max-half-open/--max-flows): run shakeoff detach %s first",
@@ -366,13 +368,10 @@ static int check_previous(struct daemon *d)
 		return -1;
 	}
 	/* Its entries were placed, and its flows marked, with its seed: keep finding them. */
-	fd = pin_map_open(d->ifname, "so_config");
-	if (fd >= 0) {
-		if (!bpf_map_lookup_elem(fd, &zero, &cfg)) {
-			d->cfg.hash_seed = cfg.hash_seed;
-			d->cfg.flowmark_gen = cfg.flowmark_gen;
-		}
-		close(fd);
+	if (prev->fd[SO_MAP_CONFIG] >= 0 &&
+	    !bpf_map_lookup_elem(prev->fd[SO_MAP_CONFIG], &zero, &cfg)) {
+		d->cfg.hash_seed = cfg.hash_seed;
+		d->cfg.flowmark_gen = cfg.flowmark_gen;
 	}
 	so_log("%s: adopting the maps of a previous run (pid %u is gone)", d->ifname, st.pid);
 	xdp_detach_ours(d->ifindex);
@@ -443,7 +442,7 @@ static int open_and_attach(struct daemon *d)
 	char path[256], errbuf[128];
 	bool qdisc_created;
 	__u32 zero = 0;
-	int err;
+	int err, k;
 
 	d->skel = shakeoff__open();
 	if (!d->skel) {
@@ -455,15 +454,21 @@ static int open_and_attach(struct daemon *d)
 		so_err(CMD ": mkdir " SO_PIN_ROOT ": %s", strerror(errno));
 		return -1;
 	}
-	bpf_object__for_each_map(map, d->skel->obj) {
-		if (strncmp(bpf_map__name(map), "so_", 3))
-			continue; /* libbpf's own (.rodata and the like) */
-		pin_path(path, sizeof(path), d->ifname, bpf_map__name(map));
-		bpf_map__set_pin_path(map, path);
-	}
 	bpf_map__set_max_entries(d->skel->maps.so_halfopen, d->max_half_open);
 	bpf_map__set_max_entries(d->skel->maps.so_flows, d->max_flows);
 	bpf_map__set_max_entries(d->skel->maps.so_flowmark, d->cfg.flowmark_words);
+	bpf_object__for_each_map(map, d->skel->obj) {
+		k = so_map_index(bpf_map__name(map));
+		if (k < 0)
+			continue; /* libbpf's own (.rodata and the like) */
+		/* A previous run's map, pinned or not: the pin is made again if missing. */
+		if (d->prev.fd[k] >= 0 && (err = bpf_map__reuse_fd(map, d->prev.fd[k]))) {
+			so_err(CMD ": adopt %s: %s", bpf_map__name(map), strerror(-err));
+			return -1;
+		}
+		pin_path(path, sizeof(path), d->ifname, bpf_map__name(map));
+		bpf_map__set_pin_path(map, path);
+	}
 	/* Loaded for a tcx link; a clsact filter does not mind the attach type. */
 	bpf_program__set_expected_attach_type(d->skel->progs.shakeoff_tc, SO_BPF_TCX_INGRESS);
 	xopts.obj = d->skel->obj;
@@ -485,6 +490,7 @@ static int open_and_attach(struct daemon *d)
 		return -1;
 	}
 	d->xdp_attached = true;
+	so_maps_close(&d->prev); /* the object holds what it adopted */
 	if (xdp_is_legacy(d->ifindex))
 		so_log("%s: this kernel cannot run libxdp's dispatcher: shakeoff_xdp is attached "
 		       "alone, and no other XDP program can share %s", d->ifname, d->ifname);
@@ -670,6 +676,7 @@ static int serve(struct daemon *d)
 int cmd_run(int argc, char **argv)
 {
 	struct daemon d = { .raw4 = -1, .raw6 = -1, .listen_fd = -1 };
+	char pin[256];
 	const char *why;
 	int ret, err;
 
@@ -693,10 +700,15 @@ int cmd_run(int argc, char **argv)
 	if (check_kernel())
 		return EXIT_RUNTIME;
 	err = bpffs_ensure();
-	if (err) {
+	if (err < 0) {
 		so_err(CMD ": mount bpffs on /sys/fs/bpf: %s", strerror(-err));
 		return EXIT_RUNTIME;
 	}
+	if (err)
+		so_log("%s: no bpffs in sight (ip netns exec hides /sys): mounted one only "
+		       "this process sees, its pins vanish with it; to share them, mount "
+		       "-t bpf bpf /sys/fs/bpf before ip netns exec, or use nsenter --net",
+		       d.ifname);
 	d.cfg.backlog = d.stateless ? SO_BACKLOG_STATELESS : SO_BACKLOG_STATE;
 	d.cfg.halfopen_sets = d.max_half_open / SO_HALFOPEN_WAYS;
 	d.cfg.flow_sets = d.max_flows / SO_FLOW_WAYS;
@@ -719,8 +731,9 @@ int cmd_run(int argc, char **argv)
 		detach(&d);
 		return EXIT_RUNTIME;
 	}
-	so_log("%s: attached (%s XDP, TC ingress by %s), maps pinned in " SO_PIN_ROOT "/%s",
-	       d.ifname, xdp_mode_name(d.mode), tc_mode_name(d.tc_mode), d.ifname);
+	pin_path(pin, sizeof(pin), d.ifname, NULL);
+	so_log("%s: attached (%s XDP, TC ingress by %s), maps pinned in %s", d.ifname,
+	       xdp_mode_name(d.mode), tc_mode_name(d.tc_mode), pin);
 	ret = serve(&d);
 	detach(&d);
 	so_log("%s: detached", d.ifname);

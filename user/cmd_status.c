@@ -73,7 +73,7 @@ static int show(const char *ifname, struct json *j)
 	char dir[256], since[64];
 	int nmaps = 0, i, err;
 	__u32 zero = 0;
-	bool alive;
+	bool alive, pinned;
 
 	err = so_maps_open(ifname, &m);
 	if (err)
@@ -89,8 +89,10 @@ static int show(const char *ifname, struct json *j)
 			nmaps++;
 	so_maps_close(&m);
 	alive = daemon_alive(st.pid);
-	strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime((time_t *)&st.started));
+	pin_path(dir, sizeof(dir), ifname, "so_stats");
+	pinned = access(dir, F_OK) == 0;
 	pin_path(dir, sizeof(dir), ifname, NULL);
+	strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime((time_t *)&st.started));
 
 	if (j) {
 		json_obj_begin(j, NULL);
@@ -104,6 +106,7 @@ static int show(const char *ifname, struct json *j)
 		json_u64(j, "since", st.started);
 		json_str(j, "ports", st.ports);
 		json_str(j, "pin_dir", dir);
+		json_bool(j, "pinned", pinned);
 		json_u64(j, "ports_answered", ports_count(cfg.ports));
 		json_str(j, "backlog", backlog_name(cfg.backlog));
 		json_u64(j, "half_open", dm.half_open);
@@ -126,7 +129,10 @@ static int show(const char *ifname, struct json *j)
 	       xdp_mode_name(st.xdp_mode), m.prog_id ? "attached" : "NOT attached",
 	       tc_mode_name(st.tc_mode), st.pid, alive ? "running" : "GONE (shakeoff detach)",
 	       since);
-	printf("  maps pinned in %s\n", dir);
+	if (pinned)
+		printf("  maps pinned in %s\n", dir);
+	else
+		printf("  maps not pinned in view of this process (found through %s)\n", ifname);
 	printf("  ports %s (answering for %d with a listener)\n", st.ports, ports_count(cfg.ports));
 	printf("  backlog: %s, %u half-open, %llu flows tracked\n", backlog_name(cfg.backlog),
 	       dm.half_open, (unsigned long long)dm.flows);

@@ -36,6 +36,7 @@ struct daemon {
 	struct so_config cfg; /* as the data plane sees it; written by config_write() */
 	struct so_status status;
 	struct so_daemon pub; /* what the daemon publishes (so_daemon[0]) */
+	struct so_maps prev;  /* a dead previous run's maps, until adopted */
 	struct shakeoff *skel;
 	struct xdp_program *xdp;
 	bool xdp_attached, tc_attached;

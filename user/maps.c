@@ -18,7 +18,7 @@
 const char *const so_map_names[SO_MAP_MAX] = { SO_MAPS(SO_MAP_NAME) };
 #undef SO_MAP_NAME
 
-static int map_index(const char *name)
+int so_map_index(const char *name)
 {
 	int i;
 
@@ -47,7 +47,7 @@ static int open_from_prog(int prog_fd, struct so_maps *m)
 
 		if (fd < 0)
 			continue;
-		k = bpf_obj_get_info_by_fd(fd, &mi, &mlen) ? -1 : map_index(mi.name);
+		k = bpf_obj_get_info_by_fd(fd, &mi, &mlen) ? -1 : so_map_index(mi.name);
 		if (k < 0 || m->fd[k] >= 0) {
 			close(fd);
 			continue;

@@ -26,6 +26,7 @@
 	X(HALFOPEN, "so_halfopen")   \
 	X(FLOWS, "so_flows")         \
 	X(FLOWMARK, "so_flowmark")   \
+	X(BUDGET, "so_budget")       \
 	X(EVENTS, "so_events")       \
 	X(DAEMON, "so_daemon")       \
 	X(STATUS, "so_status")
@@ -34,6 +35,8 @@
 enum so_map { SO_MAPS(SO_MAP_ENUM) SO_MAP_MAX };
 #undef SO_MAP_ENUM
 extern const char *const so_map_names[SO_MAP_MAX];
+/* The enum so_map of a map name, or -1 if it is not one of ours. */
+int so_map_index(const char *name);
 
 struct so_maps {
 	int fd[SO_MAP_MAX]; /* -1: not found */

@@ -23,9 +23,10 @@ const char *pin_name(const char *ifname);
 int pin_name_ours(const char *dirname, char *ifname, size_t len);
 void pin_path(char *buf, size_t len, const char *ifname, const char *map);
 /*
- * Make /sys/fs/bpf the host's bpffs. `ip netns exec` remounts /sys and
- * hides it; a bpffs of our own would vanish with us, so bind the one of the
- * initial mount namespace back in. Returns 0 or -errno.
+ * Make /sys/fs/bpf a bpffs other processes see. `ip netns exec` remounts
+ * /sys and hides it: then join the mount namespace we were started from
+ * (the network namespace stays). Returns 0, 1 when only a bpffs of our own
+ * could be mounted (no other process will see its pins), or -errno.
  */
 int bpffs_ensure(void);
 /* Open a pinned map of ifname. Returns an fd or -errno. */

@@ -147,6 +147,8 @@ topo_up() {
 	in_s ip route add 198.18.0.0/15 via $IP4_C
 	in_s ip -6 route add 2001:db8:ffff::/96 via $IP6_C
 	in_s sysctl -qw net.ipv4.tcp_syncookies=1
+	# Where shakeoff on $IF_S pins its maps (IFACE@<netns inode>, pin.h).
+	PIN_S=/sys/fs/bpf/shakeoff/$IF_S@$(stat -L -c %i /run/netns/"$NS_S")
 	MAC_S=$(ip -n "$NS_S" -br link show "$IF_S" | awk '{print $3}')
 	MAC_C=$(ip -n "$NS_C" -br link show "$IF_C" | awk '{print $3}')
 }

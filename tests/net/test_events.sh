@@ -42,7 +42,7 @@ wait $reader 2>/dev/null
 
 # No reader: the daemon notices within a second and the data plane stops
 # writing events; a new reader gets only what happens after it came.
-not_wanted() { in_s bpftool map dump pinned /sys/fs/bpf/shakeoff/"$IF_S"/so_config |
+not_wanted() { in_s bpftool map dump pinned "$PIN_S"/so_config |
 	grep -q '"events": 0'; }
 eventually 3 "the reader gone, the data plane reports nothing" not_wanted
 load 1000 10000 >/dev/null || fail "hsload (no reader)"

@@ -84,7 +84,7 @@ check "the tables' memory is what was configured" \
 	test "$(map_field so_halfopen capacity)" = $HALF_OPEN -a "$(map_field so_flows capacity)" = $FLOWS
 
 so_stop
-check "a stop leaves no pins" test ! -e /sys/fs/bpf/shakeoff/"$IF_S"
+check "a stop leaves no pins" test ! -e "$PIN_S"
 check "and no XDP program" eval "! ip -n $NS_S link show $IF_S | grep -q prog/xdp"
 
 # Under valgrind (slow: a lighter flood), then SIGTERM.

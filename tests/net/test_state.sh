@@ -90,7 +90,7 @@ eventually 2 "(e) shakeoff events --json: one handshake event per connection" ev
 # lives (60 s). A connection the client closes first leaves the kernel no
 # socket, and its entry goes at once.
 flow_state() { # CLIENT_PORT: the state of its entry in so_flows, as bpftool shows it
-	bpftool -j map dump pinned /sys/fs/bpf/shakeoff/"$IF_S"/so_flows | python3 -c '
+	bpftool -j map dump pinned "$PIN_S"/so_flows | python3 -c '
 import json, socket, sys
 for e in json.load(sys.stdin):
     v = e["formatted"]["value"]
