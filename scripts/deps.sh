@@ -9,8 +9,8 @@ set -eu
 
 build=(clang llvm make gcc pkg-config libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev libc6-dev-i386
 	libclang-rt-14-dev)
-test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind)
-bench=(wrk iperf3 gnuplot-nox xdp-tools)
+test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind xdp-tools)
+bench=(wrk iperf3 gnuplot-nox)
 
 want=("${build[@]}")
 case "${1:-build}" in

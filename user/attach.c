@@ -107,6 +107,27 @@ int xdp_prog_ours(int ifindex)
 	return fd < 0 && fd != -ENOENT ? -errno : fd;
 }
 
+int xdp_foreign(int ifindex, bool detach, char *name, size_t len, __u32 *id)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p;
+	int ret = 0;
+
+	if (libxdp_get_error(mp))
+		return 0;
+	/* Through the dispatcher programs share the hook: nobody has to go. */
+	p = xdp_multiprog__is_legacy(mp) ? xdp_multiprog__main_prog(mp) : NULL;
+	if (p && strcmp(xdp_program__name(p), XDP_PROG_NAME)) {
+		snprintf(name, len, "%s", xdp_program__name(p));
+		*id = xdp_program__id(p);
+		ret = 1;
+		if (detach)
+			ret = xdp_multiprog__detach(mp) ?: 1;
+	}
+	xdp_multiprog__close(mp);
+	return ret;
+}
+
 bool xdp_is_legacy(int ifindex)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);

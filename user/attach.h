@@ -9,6 +9,7 @@
 #define SO_ATTACH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <xdp/libxdp.h>
 
 #include "shakeoff.h"
@@ -38,6 +39,12 @@ const char *tc_mode_name(__u8 mode);
 int xdp_detach_ours(int ifindex);
 /* A new fd of the shakeoff_xdp attached to ifindex, or -ENOENT. */
 int xdp_prog_ours(int ifindex);
+/*
+ * Another XDP program attached alone to ifindex (not through libxdp's
+ * dispatcher): ours could only replace it. 1 with its name and id, 0 if
+ * there is none; with detach, it is detached (then -errno on failure).
+ */
+int xdp_foreign(int ifindex, bool detach, char *name, size_t len, __u32 *id);
 /* Whether ifindex's XDP program is attached without libxdp's dispatcher. */
 bool xdp_is_legacy(int ifindex);
 const char *xdp_mode_name(enum xdp_attach_mode mode);

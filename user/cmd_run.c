@@ -71,7 +71,9 @@ static void usage(FILE *f)
 		"                        behind one address (default: random at start)\n"
 		"  --slot-shift N        cookie keys change every 2^N ns (default 36: 68.7 s;\n"
 		"                        31-40); hosts sharing a key file must agree. Short\n"
-		"                        slots are for tests: a cookie lives 1-2 slots\n");
+		"                        slots are for tests: a cookie lives 1-2 slots\n"
+		"  --replace             detach another XDP program attached alone to IFACE\n"
+		"                        (without it, shakeoff refuses and names it)\n");
 }
 
 /* "V4,V6": two prefix lengths, 1-32 and 1-128. */
@@ -122,6 +124,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		{ "synack-rate", required_argument, NULL, 'r' },
 		{ "synack-prefix", required_argument, NULL, 'P' },
 		{ "slot-shift", required_argument, NULL, 'K' },
+		{ "replace", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -185,6 +188,9 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 			break;
 		case 'S':
 			d->stateless = true;
+			break;
+		case 'X':
+			d->replace = true;
 			break;
 		case 'H':
 			v = num_arg(CMD, "--max-half-open", optarg, SO_HALFOPEN_WAYS, 1 << 24);
@@ -381,6 +387,30 @@ static int check_previous(struct daemon *d)
 	unlink(pin);
 	/* The qdisc we made then is still ours to remove at the end. */
 	d->status.qdisc_created = st.qdisc_created;
+	return 0;
+}
+
+/* Someone else's XDP program on the interface: replaced only when asked. */
+static int check_foreign(struct daemon *d)
+{
+	char name[BPF_OBJ_NAME_LEN];
+	__u32 id;
+	int err;
+
+	if (!xdp_foreign(d->ifindex, false, name, sizeof(name), &id))
+		return 0;
+	if (!d->replace) {
+		so_err(CMD ": %s: XDP program %s (id %u) is attached and cannot share the "
+		       "interface on this kernel: detach it, or pass --replace", d->ifname, name, id);
+		return -1;
+	}
+	err = xdp_foreign(d->ifindex, true, name, sizeof(name), &id);
+	if (err < 0) {
+		so_err(CMD ": %s: detach XDP program %s (id %u): %s", d->ifname, name, id,
+		       strerror(-err));
+		return -1;
+	}
+	so_log("%s: --replace: detached XDP program %s (id %u)", d->ifname, name, id);
 	return 0;
 }
 
@@ -724,7 +754,7 @@ int cmd_run(int argc, char **argv)
 		so_err(CMD ": network namespace cookie (Linux >= 5.14): %s", strerror(-err));
 		return EXIT_RUNTIME;
 	}
-	if (check_previous(&d))
+	if (check_previous(&d) || check_foreign(&d))
 		return EXIT_RUNTIME;
 
 	if (open_and_attach(&d)) {

@@ -25,6 +25,7 @@ struct daemon {
 	unsigned int mss_max;
 	const char *key_file;
 	bool stateless;
+	bool replace; /* --replace: another XDP program may be detached */
 	__u32 max_half_open, max_flows;
 	int synack_retries, msl;
 	long synack_rate;       /* SYN-ACKs per second per prefix; 0: no budget */
