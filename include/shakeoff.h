@@ -302,6 +302,7 @@ struct so_flow {
 #define SO_RTT_BUCKETS 80
 struct so_rtt {
 	__u64 bucket[SO_RTT_BUCKETS];
+	__u64 sum_ns; /* of the RTTs counted: Prometheus' histogram _sum */
 };
 
 /* so_events records, from the data plane (handshakes) and the daemon. */

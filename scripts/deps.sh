@@ -9,7 +9,7 @@ set -eu
 
 build=(clang llvm make gcc pkg-config libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev libc6-dev-i386
 	libclang-rt-14-dev)
-test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind xdp-tools)
+test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind xdp-tools prometheus)
 bench=(wrk iperf3 gnuplot-nox)
 
 want=("${build[@]}")

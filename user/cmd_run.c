@@ -28,6 +28,8 @@
 
 #include "attach.h"
 #include "daemon.h"
+#include "metrics.h"
+#include "stats.h"
 #include "cmd.h"
 #include "config.h"
 #include "keys.h"
@@ -73,7 +75,10 @@ static void usage(FILE *f)
 		"                        31-40); hosts sharing a key file must agree. Short\n"
 		"                        slots are for tests: a cookie lives 1-2 slots\n"
 		"  --replace             detach another XDP program attached alone to IFACE\n"
-		"                        (without it, shakeoff refuses and names it)\n");
+		"                        (without it, shakeoff refuses and names it)\n"
+		"  --metrics-listen ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+		"  --metrics-file PATH   write them to PATH every second (node_exporter's\n"
+		"                        textfile collector: PATH ends in .prom)\n");
 }
 
 /* "V4,V6": two prefix lengths, 1-32 and 1-128. */
@@ -125,6 +130,8 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		{ "synack-prefix", required_argument, NULL, 'P' },
 		{ "slot-shift", required_argument, NULL, 'K' },
 		{ "replace", no_argument, NULL, 'X' },
+		{ "metrics-listen", required_argument, NULL, 'L' },
+		{ "metrics-file", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -191,6 +198,15 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 			break;
 		case 'X':
 			d->replace = true;
+			break;
+		case 'L':
+			if (metrics_addr_parse(optarg, &d->metrics_addr, &d->metrics_addr_len, &why)) {
+				so_err(CMD ": --metrics-listen %s: %s", optarg, why);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'W':
+			d->metrics_file = optarg;
 			break;
 		case 'H':
 			v = num_arg(CMD, "--max-half-open", optarg, SO_HALFOPEN_WAYS, 1 << 24);
@@ -521,6 +537,11 @@ static int open_and_attach(struct daemon *d)
 	}
 	d->xdp_attached = true;
 	so_maps_close(&d->prev); /* the object holds what it adopted */
+	bpf_object__for_each_map(map, d->skel->obj) {
+		k = so_map_index(bpf_map__name(map));
+		if (k >= 0)
+			d->self.fd[k] = bpf_map__fd(map);
+	}
 	if (xdp_is_legacy(d->ifindex))
 		so_log("%s: this kernel cannot run libxdp's dispatcher: shakeoff_xdp is attached "
 		       "alone, and no other XDP program can share %s", d->ifname, d->ifname);
@@ -626,6 +647,19 @@ static void publish(struct daemon *d)
 }
 
 /* Every TICK_MS: half-open timers and events; every second: the rest. */
+/* --metrics-file: the reading of this second; a failure is said once, not every second. */
+static void metrics_file_tick(struct daemon *d)
+{
+	struct stats s;
+	int err = stats_read(&d->self, &s);
+
+	if (!err)
+		err = metrics_file_write(d->metrics_file, d->ifname, &s);
+	if (err && !d->metrics_file_failed)
+		so_log("%s: --metrics-file %s: %s", d->ifname, d->metrics_file, strerror(-err));
+	d->metrics_file_failed = err != 0;
+}
+
 static void tick(struct daemon *d, __u64 n)
 {
 	bool second = n % (1000 / TICK_MS) == 0;
@@ -645,6 +679,8 @@ static void tick(struct daemon *d, __u64 n)
 		err = config_refresh(d);
 		if (err)
 			so_log("%s: refresh config: %s", d->ifname, strerror(-err));
+		if (d->metrics_file)
+			metrics_file_tick(d);
 	}
 	publish(d);
 }
@@ -663,6 +699,16 @@ static int serve(struct daemon *d)
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	/* Started with the signals blocked: its thread inherits that. */
+	if (d->metrics_addr_len) {
+		d->metrics.ifname = d->ifname;
+		d->metrics.maps = &d->self;
+		ret = metrics_srv_start(&d->metrics, &d->metrics_addr, d->metrics_addr_len);
+		if (ret) {
+			so_err(CMD ": --metrics-listen: %s", strerror(-ret));
+			return EXIT_RUNTIME;
+		}
+	}
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
 		so_err(CMD ": timers: %s", strerror(errno));
@@ -698,6 +744,7 @@ static int serve(struct daemon *d)
 				tick(d, ++ticks);
 		}
 	}
+	metrics_srv_stop(&d->metrics);
 	close(sfd);
 	close(tfd);
 	return ret;
@@ -710,6 +757,8 @@ int cmd_run(int argc, char **argv)
 	const char *why;
 	int ret, err;
 
+	for (ret = 0; ret < SO_MAP_MAX; ret++)
+		d.prev.fd[ret] = d.self.fd[ret] = -1;
 	ret = parse_args(&d, argc, argv);
 	if (ret)
 		return ret;

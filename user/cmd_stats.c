@@ -16,67 +16,11 @@
 #include "json.h"
 #include "log.h"
 #include "maps.h"
+#include "metrics.h"
+#include "stats.h"
 #include "shakeoff.h"
 
 #define CMD "stats"
-
-/* Every counter: the data plane's (summed over CPUs), then the daemon's. */
-struct stat_info {
-	const char *name, *desc;
-	size_t off;  /* in struct so_counters, or struct so_daemon */
-	bool daemon;
-	bool drop;   /* a drop reason, part of dropped_malformed */
-};
-#define SO_STAT_INFO(name, desc) { #name, desc, offsetof(struct so_counters, name), false, false },
-#define SO_DROP_INFO(name, desc) { #name, desc, offsetof(struct so_counters, name), false, true },
-#define SO_DAEMON_INFO(name, desc) { #name, desc, offsetof(struct so_daemon, name), true, false },
-static const struct stat_info stat_info[] = {
-	SO_STATS(SO_STAT_INFO) SO_DAEMON_STATS(SO_DAEMON_INFO) SO_DROPS(SO_DROP_INFO)
-};
-#define NSTATS (sizeof(stat_info) / sizeof(stat_info[0]))
-
-struct stats {
-	struct so_counters c;
-	struct so_daemon d;
-	struct so_rtt rtt;
-	__u8 backlog;
-};
-
-static __u64 stat_value(const struct stats *s, const struct stat_info *i)
-{
-	const void *base = i->daemon ? (const void *)&s->d : (const void *)&s->c;
-
-	return *(const __u64 *)((const char *)base + i->off);
-}
-
-static __u64 dropped_malformed(const struct stats *s)
-{
-	__u64 n = 0;
-	size_t i;
-
-	for (i = 0; i < NSTATS; i++)
-		if (stat_info[i].drop)
-			n += stat_value(s, &stat_info[i]);
-	return n;
-}
-
-static int stats_read(const struct so_maps *m, struct stats *s)
-{
-	struct so_config cfg;
-	__u32 zero = 0;
-	int err;
-
-	memset(s, 0, sizeof(*s));
-	err = counters_read(m->fd[SO_MAP_STATS], &s->c);
-	if (!err && m->fd[SO_MAP_DAEMON] >= 0)
-		err = daemon_read(m->fd[SO_MAP_DAEMON], &s->d);
-	if (!err && m->fd[SO_MAP_RTT] >= 0)
-		err = rtt_read(m->fd[SO_MAP_RTT], &s->rtt);
-	s->backlog = 0xff;
-	if (!err && m->fd[SO_MAP_CONFIG] >= 0 && !bpf_map_lookup_elem(m->fd[SO_MAP_CONFIG], &zero, &cfg))
-		s->backlog = cfg.backlog;
-	return err;
-}
 
 static void print_json(const char *ifname, const struct stats *s)
 {
@@ -87,7 +31,7 @@ static void print_json(const char *ifname, const struct stats *s)
 	json_obj_begin(&j, NULL);
 	json_str(&j, "iface", ifname);
 	json_u64(&j, "time", time(NULL));
-	for (i = 0; i < NSTATS; i++)
+	for (i = 0; i < stat_count; i++)
 		json_u64(&j, stat_info[i].name, stat_value(s, &stat_info[i]));
 	json_u64(&j, "dropped_malformed", dropped_malformed(s));
 	json_u64(&j, "half_open", s->d.half_open);
@@ -117,7 +61,7 @@ static void print_table(const char *ifname, const struct stats *s, const struct 
 	size_t i;
 
 	printf("%s\n", ifname);
-	for (i = 0; i < NSTATS; i++) {
+	for (i = 0; i < stat_count; i++) {
 		if (prev)
 			pv = stat_value(prev, &stat_info[i]);
 		print_row(stat_info[i].name, stat_value(s, &stat_info[i]), prev ? &pv : NULL, secs,
@@ -140,9 +84,10 @@ static void print_table(const char *ifname, const struct stats *s, const struct 
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: shakeoff stats IFACE [--json] [--watch SECONDS]\n\n"
+	fprintf(f, "usage: shakeoff stats IFACE [--json|--prometheus] [--watch SECONDS]\n\n"
 		   "Counters of the shakeoff on IFACE (any process can read them).\n"
 		   "  --json           one JSON object (per interval with --watch)\n"
+		   "  --prometheus     Prometheus' text exposition format\n"
 		   "  --watch SECONDS  print again every SECONDS, with rates, until interrupted\n");
 }
 
@@ -151,13 +96,14 @@ int cmd_stats(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "watch", required_argument, NULL, 'w' },
+		{ "prometheus", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct stats s, prev;
 	struct so_maps m;
 	const char *ifname = NULL;
-	bool json = false, have_prev = false;
+	bool json = false, prom = false, have_prev = false;
 	int opt, err;
 	long watch = 0;
 
@@ -166,6 +112,9 @@ int cmd_stats(int argc, char **argv)
 		switch (opt) {
 		case 'j':
 			json = true;
+			break;
+		case 'P':
+			prom = true;
 			break;
 		case 'w':
 			watch = num_arg(CMD, "--watch", optarg, 1, 3600);
@@ -181,6 +130,10 @@ int cmd_stats(int argc, char **argv)
 	}
 	if (iface_positional(CMD, argc, argv, &ifname, true))
 		return EXIT_USAGE;
+	if (json && prom) {
+		so_err(CMD ": --json or --prometheus, not both");
+		return EXIT_USAGE;
+	}
 	if (need_root(CMD))
 		return EXIT_RUNTIME;
 	if (so_maps_open(ifname, &m)) {
@@ -196,7 +149,9 @@ int cmd_stats(int argc, char **argv)
 			so_maps_close(&m);
 			return EXIT_RUNTIME;
 		}
-		if (json)
+		if (prom)
+			metrics_print(stdout, ifname, &s);
+		else if (json)
 			print_json(ifname, &s);
 		else
 			print_table(ifname, &s, have_prev ? &prev : NULL, watch);

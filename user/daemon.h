@@ -12,6 +12,7 @@
 #include "budget.h"
 #include "shakeoff.h"
 #include "maps.h"
+#include "metrics.h"
 
 #define SO_MAX_SUBSCRIBERS 16
 #define TICK_MS 100 /* half-open timers and event draining; the rest every 10th tick */
@@ -26,6 +27,9 @@ struct daemon {
 	const char *key_file;
 	bool stateless;
 	bool replace; /* --replace: another XDP program may be detached */
+	struct sockaddr_storage metrics_addr; /* --metrics-listen */
+	socklen_t metrics_addr_len;           /* 0: not asked for */
+	const char *metrics_file;
 	__u32 max_half_open, max_flows;
 	int synack_retries, msl;
 	long synack_rate;       /* SYN-ACKs per second per prefix; 0: no budget */
@@ -38,6 +42,7 @@ struct daemon {
 	struct so_status status;
 	struct so_daemon pub; /* what the daemon publishes (so_daemon[0]) */
 	struct so_maps prev;  /* a dead previous run's maps, until adopted */
+	struct so_maps self;  /* ours, as readers see them (the object owns the fds) */
 	struct shakeoff *skel;
 	struct xdp_program *xdp;
 	bool xdp_attached, tc_attached;
@@ -55,6 +60,10 @@ struct daemon {
 	__u64 *flowmark;
 	size_t flowmark_len;
 	__u32 seeded[2]; /* kernel connections found at start: open, TIME_WAIT */
+
+	/* metrics */
+	struct metrics_srv metrics;
+	bool metrics_file_failed;
 
 	/* events */
 	struct ring_buffer *rb;

@@ -145,9 +145,11 @@ int rtt_read(int fd, struct so_rtt *sum)
 		return ncpu ? ncpu : -EINVAL;
 	if (percpu_lookup(fd, v, sizeof(v)))
 		return -errno;
-	for (cpu = 0; cpu < ncpu; cpu++)
+	for (cpu = 0; cpu < ncpu; cpu++) {
 		for (b = 0; b < SO_RTT_BUCKETS; b++)
 			sum->bucket[b] += v[cpu].bucket[b];
+		sum->sum_ns += v[cpu].sum_ns;
+	}
 	return 0;
 }
 

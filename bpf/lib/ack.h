@@ -111,8 +111,10 @@ static __always_inline void handshake_times(struct handshake *hs, const struct s
 		return;
 	hs->timed = 1;
 	r = bpf_map_lookup_elem(&so_rtt, &zero);
-	if (r)
+	if (r) {
 		r->bucket[so_rtt_bucket(age_ns >> SO_BORN_SHIFT)]++;
+		r->sum_ns += age_ns;
+	}
 }
 
 /* The cookie in the ACK: its option bits, -1 if not ours, -2 without keys; *h the hash. */

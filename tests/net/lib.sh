@@ -99,7 +99,8 @@ pass() { echo "PASS $*"; }
 fail() {
 	echo "FAIL $1"
 	shift
-	[ $# -gt 0 ] && echo "    $*"
+	# Every line of the detail indented: tests/run shows those lines.
+	[ $# -gt 0 ] && echo "$*" | sed 's/^/    /'
 	FAILED=1
 }
 # check NAME CMD...: PASS if CMD succeeds, else FAIL with its output.

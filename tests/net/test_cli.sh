@@ -46,6 +46,10 @@ expect 2 "--max-flows 5" S run "$IF_S" --ports 80 --max-flows 5
 expect 2 "--max-half-open x" S run "$IF_S" --ports 80 --max-half-open x
 expect 1 "events where no daemon runs" S events "$IF_S"
 expect 2 "events without an interface" S events
+expect 2 "--metrics-listen without a port" S run "$IF_S" --ports 80 --metrics-listen 127.0.0.1
+expect 2 "--metrics-listen with a name" S run "$IF_S" --ports 80 --metrics-listen localhost:9464
+expect 2 "--metrics-listen port 0" S run "$IF_S" --ports 80 --metrics-listen '[::1]:0'
+expect 2 "stats --json --prometheus" S stats "$IF_S" --json --prometheus
 for c in run status stats events detach; do
 	expect 0 "$c --help" S $c --help
 done
@@ -105,7 +109,7 @@ assert s["handoff_ok"] == 2 and s["flows"] == 1 and s["backlog"] == "state", s' 
 }
 eventually 3 "stats --json has the counters" stats_json
 wait $hold
-watch_rates() { timeout 2.5 "$SHAKEOFF" stats "$IF_S" --watch 1 | grep -q "/s"; }
+watch_rates() { timeout 2.5 nsenter --net=/run/netns/"$NS_S" "$SHAKEOFF" stats "$IF_S" --watch 1 | grep -q "/s"; }
 check "stats --watch prints rates" watch_rates
 bpftool_named() { bpftool map dump pinned "$PIN"/so_config | grep -q '"mss4": 1460'; }
 check "bpftool shows named fields of the pinned config" bpftool_named

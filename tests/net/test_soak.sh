@@ -93,7 +93,8 @@ bg_s "$VG_LOG" valgrind --suppressions="$ROOT/tests/valgrind/shakeoff.supp" --le
 	--show-leak-kinds=all --errors-for-leak-kinds=all --error-exitcode=99 \
 	"$SHAKEOFF" run "$IF_S" "${ARGS[@]}"
 vg=$BG_PID
-wait_for 60 grep -q "attached (" "$VG_LOG" || fail "shakeoff under valgrind" "$(tail -n 5 "$VG_LOG")"
+wait_for 60 grep -q "attached (" "$VG_LOG" ||
+	fail "shakeoff under valgrind" "$(grep -v '^==[0-9]*== *$' "$VG_LOG" | tail -n 8)"
 wait_for 20 answering 2
 load "$VG_SECONDS"
 load_wait
