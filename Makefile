@@ -38,13 +38,33 @@ FUZZERS := $(addprefix $(OUTPUT)/fuzz_,ports keys num synack)
 BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard include/*.h) vmlinux.h
 SKELS := $(OUTPUT)/shakeoff.skel.h
 
+# The version is debian/changelog's (one place for it).
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+
+# The CLI's option tables, --help texts, man page and completion are made
+# from one source, docs/cli.py.
+CLI_GEN := $(OUTPUT)/cli.c $(OUTPUT)/cli.h
+CLI_SRC := docs/cli.py scripts/gencli.py
+MAN := $(OUTPUT)/shakeoff.8
+COMPLETION := $(OUTPUT)/shakeoff.bash
+EXAMPLE_CONF := $(OUTPUT)/example.conf
+UNIT := $(OUTPUT)/shakeoff@.service
+
+# make install [PREFIX=/usr/local] [DESTDIR=]; the Debian package uses PREFIX=/usr.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+
 USER_SRCS := $(wildcard user/*.c)
-USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h)
+USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h) $(OUTPUT)/cli.h
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_HDRS := $(wildcard tests/unit/*.h)
 
-.PHONY: all clean test unit demo bench soak fuzz vmlinux deps
-all: shakeoff $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload $(FUZZERS)
+.PHONY: all clean test unit demo bench soak fuzz vmlinux deps install uninstall deb lint FORCE
+all: shakeoff $(MAN) $(COMPLETION) $(EXAMPLE_CONF) $(UNIT) $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload $(FUZZERS)
 
 $(DEPS_OK): scripts/deps.sh
 	$(Q)mkdir -p $(OUTPUT)
@@ -70,9 +90,33 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-shakeoff: $(USER_SRCS) $(USER_HDRS) $(SKELS) | $(DEPS_OK)
+$(OUTPUT)/cli.h: $(CLI_SRC) debian/changelog | $(DEPS_OK)
+	$(call msg,GEN,$(CLI_GEN))
+	$(Q)python3 scripts/gencli.py c $(OUTPUT) $(VERSION)
+$(OUTPUT)/cli.c: $(OUTPUT)/cli.h
+
+$(MAN): $(CLI_SRC) include/shakeoff.h debian/changelog | $(DEPS_OK)
+	$(call msg,GEN,$@)
+	$(Q)python3 scripts/gencli.py man $@ $(VERSION)
+
+$(COMPLETION): $(CLI_SRC) | $(DEPS_OK)
+	$(call msg,GEN,$@)
+	$(Q)python3 scripts/gencli.py bash $@
+
+$(EXAMPLE_CONF): $(CLI_SRC) | $(DEPS_OK)
+	$(call msg,GEN,$@)
+	$(Q)python3 scripts/gencli.py conf $@
+
+# The unit names the installed binary and config: made for this PREFIX.
+$(UNIT): dist/shakeoff@.service.in FORCE | $(DEPS_OK)
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+FORCE:
+
+shakeoff: $(USER_SRCS) $(OUTPUT)/cli.c $(USER_HDRS) $(SKELS) | $(DEPS_OK)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(USER_SRCS) -o $@ $(PKG_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(USER_SRCS) $(OUTPUT)/cli.c -o $@ $(PKG_LIBS) $(LDLIBS)
 
 $(OUTPUT)/test_unit: $(UNIT_SRCS) $(UNIT_HDRS) $(SKELS) | $(DEPS_OK)
 	$(call msg,CC,$@)
@@ -138,6 +182,24 @@ demo: all
 
 unit: $(OUTPUT)/test_unit
 	$(Q)$(OUTPUT)/test_unit
+
+install: shakeoff $(MAN) $(COMPLETION) $(EXAMPLE_CONF) $(UNIT)
+	install -D -m 755 shakeoff $(DESTDIR)$(SBINDIR)/shakeoff
+	install -D -m 644 $(MAN) $(DESTDIR)$(MANDIR)/man8/shakeoff.8
+	install -D -m 644 $(UNIT) $(DESTDIR)$(UNITDIR)/shakeoff@.service
+	install -D -m 644 $(EXAMPLE_CONF) $(DESTDIR)$(SYSCONFDIR)/shakeoff/example.conf
+	install -D -m 644 $(COMPLETION) $(DESTDIR)$(COMPLETIONDIR)/shakeoff
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/shakeoff $(DESTDIR)$(MANDIR)/man8/shakeoff.8 \
+		$(DESTDIR)$(UNITDIR)/shakeoff@.service $(DESTDIR)$(SYSCONFDIR)/shakeoff/example.conf \
+		$(DESTDIR)$(COMPLETIONDIR)/shakeoff
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/shakeoff 2>/dev/null
+
+# The Debian package (debian/), in .output/deb/.
+deb: | $(DEPS_OK)
+	$(Q)bash scripts/deps.sh deb
+	$(Q)bash scripts/deb.sh
 
 vmlinux: | $(DEPS_OK)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

@@ -3,21 +3,27 @@
 # Install whatever shakeoff needs to build, test or benchmark that this Debian
 # machine lacks. Idempotent and quiet when nothing is missing.
 #   scripts/deps.sh build   compiler (with the fuzzer and sanitizer runtimes), libbpf, libxdp, bpftool
-#   scripts/deps.sh test    build + what the veth tests drive (nginx, curl, nft...)
+#   scripts/deps.sh deb     build + the Debian packaging tools
+#   scripts/deps.sh lint    build + shellcheck, cppcheck, clang-format
+#   scripts/deps.sh test    build + deb + lint + what the veth tests drive (nginx, curl, nft...)
 #   scripts/deps.sh bench   test + load generators and plotting
 set -eu
 
 build=(clang llvm make gcc pkg-config libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev libc6-dev-i386
 	libclang-rt-14-dev)
-test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind xdp-tools prometheus)
+test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind xdp-tools prometheus tmux man-db systemd)
+deb=(dpkg-dev debhelper)
+lint=(shellcheck cppcheck clang-format)
 bench=(wrk iperf3 gnuplot-nox)
 
 want=("${build[@]}")
 case "${1:-build}" in
 build) ;;
-test) want+=("${test[@]}") ;;
-bench) want+=("${test[@]}" "${bench[@]}") ;;
-*) echo "deps.sh: unknown set '$1' (build, test, bench)" >&2; exit 2 ;;
+deb) want+=("${deb[@]}") ;;
+lint) want+=("${lint[@]}") ;;
+test) want+=("${test[@]}" "${deb[@]}" "${lint[@]}") ;;
+bench) want+=("${test[@]}" "${deb[@]}" "${lint[@]}" "${bench[@]}") ;;
+*) echo "deps.sh: unknown set '$1' (build, deb, lint, test, bench)" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -10,6 +10,7 @@ int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 /* An unknown option or a missing argument: one line, exit status 2. */
 int usage_error(const char *cmd, int argc, char **argv, int opt);

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "attach.h"
+#include "cli.h"
 #include "cmd.h"
 #include "log.h"
 #include "maps.h"
@@ -25,24 +26,21 @@ int cmd_detach(int argc, char **argv)
 {
 	struct so_status st = {};
 	struct so_maps m;
-	const char *ifname;
+	const char *ifname = NULL;
 	char pin[256];
 	bool known, removed = false;
 	__u32 zero = 0;
-	int ifindex, i;
+	int ifindex, i, opt;
 
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: shakeoff detach IFACE\n\n"
-		       "Stop the shakeoff daemon on IFACE, or remove what one that died left\n"
-		       "behind: the XDP program, the TC link or filter, the close hook, the\n"
-		       "pinned maps.\n");
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, SO_SHORTOPTS, so_opts_detach, NULL)) != -1) {
+		if (opt != 'h')
+			return usage_error(CMD, argc, argv, opt);
+		fputs(so_usage_detach, stdout);
 		return 0;
 	}
-	if (argc != 2 || argv[1][0] == '-') {
-		so_err(CMD ": expected exactly one interface (see shakeoff detach --help)");
+	if (iface_positional(CMD, argc, argv, &ifname, true))
 		return EXIT_USAGE;
-	}
-	ifname = argv[1];
 	if (need_root(CMD))
 		return EXIT_RUNTIME;
 	/* The pins are where the links live: see the host's bpffs. */

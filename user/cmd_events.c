@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "daemon.h"
 #include "json.h"
@@ -145,11 +146,6 @@ static void print_text(const struct so_event *ev)
 
 int cmd_events(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct sockaddr_un sun;
 	const char *ifname = NULL;
 	struct so_event ev;
@@ -159,16 +155,13 @@ int cmd_events(int argc, char **argv)
 	ssize_t n;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, SO_SHORTOPTS, so_opts_events, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
 			break;
 		case 'h':
-			printf("usage: shakeoff events IFACE [--json]\n\n"
-			       "Stream the daemon's events until interrupted: completed handshakes\n"
-			       "(with RTT and options), expired half-open entries, backlog mode\n"
-			       "switches. --json prints one object a line.\n");
+			fputs(so_usage_events, stdout);
 			return 0;
 		default:
 			return usage_error(CMD, argc, argv, opt);

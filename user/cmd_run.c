@@ -6,12 +6,14 @@
  * and keeps the cookie keys, the listener set and the host's TCP settings
  * current until SIGINT/SIGTERM, when it detaches and unpins everything.
  */
+#define _GNU_SOURCE /* asprintf */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +23,14 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
 #include "attach.h"
+#include "cli.h"
 #include "daemon.h"
 #include "metrics.h"
 #include "stats.h"
@@ -42,44 +46,6 @@
 
 #define CMD "run"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: shakeoff run IFACE --ports LIST [--mode native|skb] [--tc-mode tcx|clsact]\n"
-		"                    [--stateless] [--max-half-open N] [--max-flows N]\n"
-		"                    [--synack-retries N] [--synack-rate N] [--synack-prefix V4,V6]\n"
-		"                    [--msl SECONDS] [--mss N] [--key-file PATH] [--slot-shift N]\n\n"
-		"Answer TCP SYNs to the ports in LIST on IFACE from XDP and hand only\n"
-		"completed handshakes to the local listeners. Stays in the foreground;\n"
-		"SIGINT or SIGTERM detaches everything.\n\n"
-		"  --ports LIST          ports to shield: 80,443,8000-8100\n"
-		"  --mode MODE           native (default, in the driver) or skb (generic)\n"
-		"  --tc-mode MODE        tcx (default: a link, Linux >= 6.6) or clsact (a filter\n"
-		"                        on the clsact qdisc), for the handoff at TC ingress\n"
-		"  --stateless           SYN cookies only: no half-open entries, no SYN-ACK\n"
-		"                        retransmission\n"
-		"  --max-half-open N     the backlog: half-open entries (default 16384); above\n"
-		"                        90%% in use, new SYNs get cookies only until below 50%%\n"
-		"  --max-flows N         connections tracked (default 131072)\n"
-		"  --synack-retries N    SYN-ACK retransmissions, 1 s doubling (default 5: a\n"
-		"                        half-open entry lives 63 s, as in the kernel)\n"
-		"  --synack-rate N       at most N SYN-ACKs per second (first answers and\n"
-		"                        retransmissions) to any one source prefix; default 0:\n"
-		"                        no budget\n"
-		"  --synack-prefix V4,V6 the prefix lengths of --synack-rate (default 24,64)\n"
-		"  --msl SECONDS         TIME_WAIT lasts 2*MSL (default 30)\n"
-		"  --mss N               largest MSS to advertise (default: from the MTU)\n"
-		"  --key-file PATH       cookie master key, 32 hex digits, shared by hosts\n"
-		"                        behind one address (default: random at start)\n"
-		"  --slot-shift N        cookie keys change every 2^N ns (default 36: 68.7 s;\n"
-		"                        31-40); hosts sharing a key file must agree. Short\n"
-		"                        slots are for tests: a cookie lives 1-2 slots\n"
-		"  --replace             detach another XDP program attached alone to IFACE\n"
-		"                        (without it, shakeoff refuses and names it)\n"
-		"  --metrics-listen ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
-		"  --metrics-file PATH   write them to PATH every second (node_exporter's\n"
-		"                        textfile collector: PATH ends in .prom)\n");
-}
 
 /* "V4,V6": two prefix lengths, 1-32 and 1-128. */
 static int prefixes_parse(const char *s, int *p4, int *p6)
@@ -113,44 +79,71 @@ static void budget_configure(struct daemon *d)
 	}
 }
 
-static int parse_args(struct daemon *d, int argc, char **argv)
+#define CONFIG_MAX_ARGS 128
+
+/*
+ * --config PATH: a line "name value" or "name" is the option --name (value),
+ * '#' starts a comment. Made into an argv for the one parser below; its
+ * strings stay (options point into them). 0, or -1 after saying why.
+ */
+static int config_file_args(const char *path, int *argc, char ***argv)
 {
-	static const struct option opts[] = {
-		{ "ports", required_argument, NULL, 'p' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "tc-mode", required_argument, NULL, 'T' },
-		{ "mss", required_argument, NULL, 's' },
-		{ "key-file", required_argument, NULL, 'k' },
-		{ "stateless", no_argument, NULL, 'S' },
-		{ "max-half-open", required_argument, NULL, 'H' },
-		{ "max-flows", required_argument, NULL, 'F' },
-		{ "synack-retries", required_argument, NULL, 'R' },
-		{ "msl", required_argument, NULL, 'M' },
-		{ "synack-rate", required_argument, NULL, 'r' },
-		{ "synack-prefix", required_argument, NULL, 'P' },
-		{ "slot-shift", required_argument, NULL, 'K' },
-		{ "replace", no_argument, NULL, 'X' },
-		{ "metrics-listen", required_argument, NULL, 'L' },
-		{ "metrics-file", required_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	char line[1024], *p, *end, *val, **v;
+	int n = 1, lineno = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		so_err(CMD ": --config %s: %s", path, strerror(errno));
+		return -1;
+	}
+	v = calloc(CONFIG_MAX_ARGS + 1, sizeof(*v));
+	if (!v) {
+		fclose(f);
+		so_err(CMD ": --config %s: %s", path, strerror(ENOMEM));
+		return -1;
+	}
+	v[0] = "config";
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		p = strchr(line, '#');
+		if (p)
+			*p = 0;
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		end = p + strlen(p);
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'))
+			*--end = 0;
+		if (!*p)
+			continue;
+		val = p + strcspn(p, " \t");
+		if (*val) {
+			*val++ = 0;
+			val += strspn(val, " \t");
+		}
+		if (n + 2 > CONFIG_MAX_ARGS || asprintf(&v[n], "--%s", p) < 0 ||
+		    (*val && !(v[n + 1] = strdup(val)))) {
+			so_err(CMD ": --config %s:%d: too many lines", path, lineno);
+			fclose(f);
+			return -1;
+		}
+		n += *val ? 2 : 1;
+	}
+	fclose(f);
+	*argc = n;
+	*argv = v;
+	return 0;
+}
+
+/* The options of argv, the command line's or a config file's. */
+static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
+{
 	const char *why;
-	bool sized = false;
 	long v;
 	int opt;
 
-	d->mode = XDP_MODE_NATIVE;
-	d->tc_mode = SO_TC_TCX;
-	d->max_half_open = SO_HALFOPEN_DEFAULT;
-	d->max_flows = SO_FLOWS_DEFAULT;
-	d->synack_retries = 5;
-	d->msl = 30;
-	d->prefix4 = 24;
-	d->prefix6 = 64;
-	d->cfg.slot_shift = SO_SLOT_SHIFT_DEFAULT;
+	optind = 0; /* glibc: start afresh, every pass */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:m:s:k:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, SO_SHORTOPTS, so_opts_run, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (strlen(optarg) >= sizeof(d->ports_str)) {
@@ -214,7 +207,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 				return EXIT_USAGE;
 			/* Whole sets of SO_HALFOPEN_WAYS entries. */
 			d->max_half_open = (v + SO_HALFOPEN_WAYS - 1) / SO_HALFOPEN_WAYS * SO_HALFOPEN_WAYS;
-			sized = true;
+			*sized = true;
 			break;
 		case 'F':
 			v = num_arg(CMD, "--max-flows", optarg, 16, 1 << 24);
@@ -255,13 +248,49 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 				return EXIT_USAGE;
 			d->msl = v;
 			break;
+		case 'c':
+			if (argv[0][0] == 'c') {
+				so_err(CMD ": --config: not inside a config file");
+				return EXIT_USAGE;
+			}
+			d->config = optarg;
+			break;
 		case 'h':
-			usage(stdout);
+			fputs(so_usage_run, stdout);
 			exit(0);
 		default:
 			return usage_error(CMD, argc, argv, opt);
 		}
 	}
+	return 0;
+}
+
+/* Defaults, then --config's file, then the command line, which wins. */
+static int parse_args(struct daemon *d, int argc, char **argv)
+{
+	bool sized = false;
+	char **cargv;
+	int cargc, err;
+
+	d->mode = XDP_MODE_NATIVE;
+	d->tc_mode = SO_TC_TCX;
+	d->max_half_open = SO_HALFOPEN_DEFAULT;
+	d->max_flows = SO_FLOWS_DEFAULT;
+	d->synack_retries = 5;
+	d->msl = 30;
+	d->prefix4 = 24;
+	d->prefix6 = 64;
+	d->cfg.slot_shift = SO_SLOT_SHIFT_DEFAULT;
+	err = parse_opts(d, argc, argv, &sized);
+	if (!err && d->config) {
+		if (config_file_args(d->config, &cargc, &cargv))
+			return EXIT_USAGE;
+		err = parse_opts(d, cargc, cargv, &sized);
+		if (!err)
+			err = parse_opts(d, argc, argv, &sized);
+	}
+	if (err)
+		return err;
 	if (iface_positional(CMD, argc, argv, &d->ifname, true))
 		return EXIT_USAGE;
 	if (!d->ports_str[0]) {
@@ -647,6 +676,72 @@ static void publish(struct daemon *d)
 }
 
 /* Every TICK_MS: half-open timers and events; every second: the rest. */
+/*
+ * systemd's readiness protocol (Type=notify): a datagram to $NOTIFY_SOCKET
+ * ('@' for an abstract address). Without it, nothing to do.
+ */
+static void sd_notify_send(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sun.sun_path))
+		return;
+	strcpy(sun.sun_path, path);
+	if (path[0] == '@')
+		sun.sun_path[0] = 0;
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sun, len) < 0)
+		so_debug("NOTIFY_SOCKET %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/*
+ * SIGHUP: read --config (and the command line over it) again. The ports and
+ * the SYN-ACK budget apply at once, tables and connections untouched; the
+ * rest (sizes, modes, keys) needs a restart.
+ */
+static void reload(struct daemon *d)
+{
+	struct daemon n = {};
+	int err;
+
+	if (!d->config) {
+		so_log("%s: SIGHUP: no --config to reload", d->ifname);
+		return;
+	}
+	sd_notify_send("RELOADING=1");
+	if (parse_args(&n, d->argc, d->argv)) {
+		so_log("%s: SIGHUP: %s has an error (above): nothing changed", d->ifname, d->config);
+		sd_notify_send("READY=1");
+		return;
+	}
+	memcpy(d->ports, n.ports, sizeof(d->ports));
+	strcpy(d->ports_str, n.ports_str);
+	d->synack_rate = n.synack_rate;
+	d->prefix4 = n.prefix4;
+	d->prefix6 = n.prefix6;
+	budget_configure(d);
+	err = config_write(d);
+	if (!err)
+		err = config_refresh(d);
+	strcpy(d->status.ports, d->ports_str);
+	if (!err)
+		err = bpf_map__update_elem(d->skel->maps.so_status, &(__u32){ 0 }, sizeof(__u32),
+					   &d->status, sizeof(d->status), 0) ? -errno : 0;
+	sd_notify_send("READY=1");
+	if (err)
+		so_log("%s: SIGHUP: %s", d->ifname, strerror(-err));
+	else
+		so_log("%s: reloaded %s: ports %s, synack-rate %ld per /%d,/%d", d->ifname,
+		       d->config, d->ports_str, d->synack_rate, d->prefix4, d->prefix6);
+}
+
 /* --metrics-file: the reading of this second; a failure is said once, not every second. */
 static void metrics_file_tick(struct daemon *d)
 {
@@ -697,6 +792,7 @@ static int serve(struct daemon *d)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	/* Started with the signals blocked: its thread inherits that. */
@@ -729,8 +825,13 @@ static int serve(struct daemon *d)
 		if (pfd[0].revents) {
 			struct signalfd_siginfo si;
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				so_log("%s: signal %u: detaching", d->ifname, si.ssi_signo);
+			if (read(sfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGHUP) {
+				reload(d);
+				continue;
+			}
+			so_log("%s: signal %u: detaching", d->ifname, si.ssi_signo);
 			break;
 		}
 		if (pfd[2].revents)
@@ -762,6 +863,8 @@ int cmd_run(int argc, char **argv)
 	ret = parse_args(&d, argc, argv);
 	if (ret)
 		return ret;
+	d.argc = argc;
+	d.argv = argv;
 	if (need_root(CMD))
 		return EXIT_RUNTIME;
 	d.ifindex = iface_arg(CMD, d.ifname);
@@ -813,7 +916,9 @@ int cmd_run(int argc, char **argv)
 	pin_path(pin, sizeof(pin), d.ifname, NULL);
 	so_log("%s: attached (%s XDP, TC ingress by %s), maps pinned in %s", d.ifname,
 	       xdp_mode_name(d.mode), tc_mode_name(d.tc_mode), pin);
+	sd_notify_send("READY=1\nSTATUS=attached");
 	ret = serve(&d);
+	sd_notify_send("STOPPING=1");
 	detach(&d);
 	so_log("%s: detached", d.ifname);
 	return ret;

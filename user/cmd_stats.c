@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "json.h"
 #include "log.h"
@@ -82,24 +83,9 @@ static void print_table(const char *ifname, const struct stats *s, const struct 
 	fflush(stdout);
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: shakeoff stats IFACE [--json|--prometheus] [--watch SECONDS]\n\n"
-		   "Counters of the shakeoff on IFACE (any process can read them).\n"
-		   "  --json           one JSON object (per interval with --watch)\n"
-		   "  --prometheus     Prometheus' text exposition format\n"
-		   "  --watch SECONDS  print again every SECONDS, with rates, until interrupted\n");
-}
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "watch", required_argument, NULL, 'w' },
-		{ "prometheus", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct stats s, prev;
 	struct so_maps m;
 	const char *ifname = NULL;
@@ -108,7 +94,7 @@ int cmd_stats(int argc, char **argv)
 	long watch = 0;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jw:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, SO_SHORTOPTS, so_opts_stats, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
@@ -122,7 +108,7 @@ int cmd_stats(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'h':
-			usage(stdout);
+			fputs(so_usage_stats, stdout);
 			return 0;
 		default:
 			return usage_error(CMD, argc, argv, opt);

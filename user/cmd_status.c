@@ -15,6 +15,7 @@
 #include <net/if.h>
 
 #include "attach.h"
+#include "cli.h"
 #include "cmd.h"
 #include "config.h"
 #include "json.h"
@@ -145,27 +146,20 @@ static int show(const char *ifname, struct json *j)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct json jw, *j = NULL;
 	struct if_nameindex *ifs;
 	const char *ifname = NULL;
 	int opt, err, n = 0, i;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, SO_SHORTOPTS, so_opts_status, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json_init(&jw, stdout);
 			j = &jw;
 			break;
 		case 'h':
-			printf("usage: shakeoff status [IFACE] [--json]\n\n"
-			       "Where shakeoff is attached, in which mode, since when, for which\n"
-			       "ports, and what its maps hold and cost. All interfaces without IFACE.\n");
+			fputs(so_usage_status, stdout);
 			return 0;
 		default:
 			return usage_error(CMD, argc, argv, opt);

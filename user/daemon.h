@@ -30,6 +30,9 @@ struct daemon {
 	struct sockaddr_storage metrics_addr; /* --metrics-listen */
 	socklen_t metrics_addr_len;           /* 0: not asked for */
 	const char *metrics_file;
+	const char *config;   /* --config: reloaded on SIGHUP */
+	int argc;             /* the command line, for that reload */
+	char **argv;
 	__u32 max_half_open, max_flows;
 	int synack_retries, msl;
 	long synack_rate;       /* SYN-ACKs per second per prefix; 0: no budget */

@@ -5,29 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "log.h"
 
+/* Their summaries and options are in docs/cli.py (cli.h is made of it). */
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *summary;
 } cmds[] = {
-	{ "run", cmd_run, "attach to an interface and shield its ports (foreground)" },
-	{ "status", cmd_status, "what is attached where" },
-	{ "stats", cmd_stats, "counters of an interface" },
-	{ "events", cmd_events, "stream handshakes, expiries and backlog switches" },
-	{ "detach", cmd_detach, "remove what a crashed daemon left behind" },
+	{ "run", cmd_run },	  { "status", cmd_status }, { "stats", cmd_stats },
+	{ "top", cmd_top },	  { "events", cmd_events }, { "detach", cmd_detach },
 };
-
-static void usage(FILE *f)
-{
-	size_t i;
-
-	fprintf(f, "usage: shakeoff [-v] COMMAND [ARGS]   (COMMAND --help for its options)\n\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
-}
 
 int main(int argc, char **argv)
 {
@@ -38,7 +27,10 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[a], "-v") || !strcmp(argv[a], "--verbose")) {
 			so_verbose = 1;
 		} else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
-			usage(stdout);
+			fputs(so_usage_main, stdout);
+			return 0;
+		} else if (!strcmp(argv[a], "--version")) {
+			printf("shakeoff %s\n", SO_VERSION);
 			return 0;
 		} else {
 			so_err("unknown option %s (see shakeoff --help)", argv[a]);
@@ -47,7 +39,7 @@ int main(int argc, char **argv)
 		a++;
 	}
 	if (a == argc) {
-		usage(stderr);
+		fputs(so_usage_main, stderr);
 		return EXIT_USAGE;
 	}
 	so_log_libs();
@@ -55,7 +47,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[a], cmds[i].name))
 			return cmds[i].fn(argc - a, argv + a);
 	if (!strcmp(argv[a], "help")) {
-		usage(stdout);
+		fputs(so_usage_main, stdout);
 		return 0;
 	}
 	so_err("unknown command '%s' (see shakeoff --help)", argv[a]);

@@ -50,7 +50,11 @@ expect 2 "--metrics-listen without a port" S run "$IF_S" --ports 80 --metrics-li
 expect 2 "--metrics-listen with a name" S run "$IF_S" --ports 80 --metrics-listen localhost:9464
 expect 2 "--metrics-listen port 0" S run "$IF_S" --ports 80 --metrics-listen '[::1]:0'
 expect 2 "stats --json --prometheus" S stats "$IF_S" --json --prometheus
-for c in run status stats events detach; do
+expect 2 "no undocumented short options" S run "$IF_S" -p 80
+expect 2 "top --interval 0" S top "$IF_S" --interval 0
+expect 1 "top where shakeoff is not attached" S top "$IF_S"
+expect 2 "--config that is missing" S run "$IF_S" --config /nonexistent/shakeoff.conf
+for c in run status stats top events detach; do
 	expect 0 "$c --help" S $c --help
 done
 expect 1 "run as an unprivileged user" in_s setpriv --reuid=65534 --regid=65534 --clear-groups \
