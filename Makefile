@@ -196,6 +196,11 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/shakeoff
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/shakeoff 2>/dev/null
 
+# shellcheck, cppcheck, clang-format: all clean (tests/run runs this too).
+lint: all
+	$(Q)bash scripts/deps.sh lint
+	$(Q)bash scripts/lint.sh
+
 # The Debian package (debian/), in .output/deb/.
 deb: | $(DEPS_OK)
 	$(Q)bash scripts/deps.sh deb

@@ -40,7 +40,7 @@ struct counts {
 
 static void *client(void *arg)
 {
-	struct linger abort = { .l_onoff = 1, .l_linger = 0 };
+	struct linger abort = {.l_onoff = 1, .l_linger = 0};
 	struct counts *c = arg;
 
 	while (!stop) {
@@ -59,7 +59,7 @@ static void *client(void *arg)
 
 static int serve(const char *port)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(port)) };
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(atoi(port))};
 	int ls = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, zero = 0, fd;
 
 	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
@@ -77,7 +77,7 @@ static int serve(const char *port)
 
 int main(int argc, char **argv)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
 	struct counts c[MAX_THREADS] = {};
 	pthread_t th[MAX_THREADS];
 	unsigned long ok = 0, failed = 0;

@@ -30,8 +30,8 @@ __u32 tmpl[TMPL_WORDS];
 __u32 tmpl_len;
 __u32 l4_off;
 __u32 vary;
-__u32 target;                /* 0: shakeoff_xdp, 1: xdp_drop, 2: the reference responder */
-__u32 rearm_slot = ~0U;      /* a half-open entry to make live again */
+__u32 target;		/* 0: shakeoff_xdp, 1: xdp_drop, 2: the reference responder */
+__u32 rearm_slot = ~0U; /* a half-open entry to make live again */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -130,8 +130,9 @@ int cookie_siphash(struct xdp_md *ctx)
 	key = key_of_slot(slot);
 	if (!key || tuple4(data, end, &t, &ip, &th))
 		return XDP_ABORTED;
-	return so_cookie_make(so_cookie_hash(key->k, &t, bpf_ntohl(th->seq)), slot, 0x3f) ?
-		       XDP_DROP : XDP_PASS;
+	return so_cookie_make(so_cookie_hash(key->k, &t, bpf_ntohl(th->seq)), slot, 0x3f)
+		   ? XDP_DROP
+		   : XDP_PASS;
 }
 
 /* The kernel's cookie helper (the road not taken: docs/design.md). */
@@ -156,7 +157,7 @@ int cookie_kernel(struct xdp_md *ctx)
  */
 static __always_inline void csum_replace(__u16 *check, __u32 from, __u32 to)
 {
-	*check = so_csum_fold((__u64)(__u16)~*check + (__u32)~from + to);
+	*check = so_csum_fold((__u64)(__u16) ~*check + (__u32)~from + to);
 }
 
 SEC("xdp")
@@ -224,7 +225,8 @@ int wrapper(struct xdp_md *ctx)
 		if (!key || tuple4(data, end, &t, &ip, &th4))
 			return XDP_ABORTED;
 		ack = bpf_htonl(so_cookie_make(so_cookie_hash(key->k, &t, bpf_ntohl(th4->seq) - 1),
-					       slot, so_copts(3, 1, 7)) + 1);
+					       slot, so_copts(3, 1, 7)) +
+				1);
 		csum_replace(&th4->check, th4->ack_seq, ack);
 		th4->ack_seq = ack;
 	}

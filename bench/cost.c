@@ -32,7 +32,7 @@
 #include "../user/keys.h"
 
 #define BARE_REPEAT 1000000 /* a bare program: the same frame, idempotent */
-#define BARE_RUNS 5
+#define BARE_RUNS   5
 /*
  * A path: long enough to amortise the table clear before each call (its
  * 8 MiB of dirty lines are written back by the first packets: at 4,096
@@ -40,9 +40,9 @@
  * half-open table, so a stateful SYN run spends most of its packets evicting.
  */
 #define PATH_REPEAT 65536
-#define PATH_RUNS 21
-#define COLD_CALLS 20000
-#define SWEEP_RUNS 5
+#define PATH_RUNS   21
+#define COLD_CALLS  20000
+#define SWEEP_RUNS  5
 
 enum { VARY_NONE, VARY_SPORT, VARY_ACK, VARY_COOKIE };
 enum { TO_SHAKEOFF, TO_DROP, TO_REFERENCE };
@@ -64,9 +64,10 @@ static double run_once(int fd, const void *data, int len, int repeat)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = data, .data_size_in = len, .repeat = repeat);
 
-	if (bpf_prog_test_run_opts(fd, &o) || (o.retval != XDP_DROP && o.retval != XDP_TX &&
-					       o.retval != XDP_PASS)) {
-		fprintf(stderr, "cost: test run failed (%s, verdict %u)\n", strerror(errno), o.retval);
+	if (bpf_prog_test_run_opts(fd, &o) ||
+	    (o.retval != XDP_DROP && o.retval != XDP_TX && o.retval != XDP_PASS)) {
+		fprintf(stderr, "cost: test run failed (%s, verdict %u)\n", strerror(errno),
+			o.retval);
 		exit(1);
 	}
 	if (want >= 0 && o.retval != (__u32)want) {
@@ -128,12 +129,20 @@ static double cold_ns(int fd, const void *data, int len)
 static void config(enum so_backlog backlog)
 {
 	struct so_config c = {
-		.mss4 = 1460, .mss6 = 1440, .window = 64240, .wscale = 7, .ttl = 64,
-		.features = SO_F_WSCALE | SO_F_SACK | SO_F_TS | SO_F_ECN,
-		.backlog = backlog, .halfopen_sets = SO_HALFOPEN_DEFAULT / SO_HALFOPEN_WAYS,
-		.hash_seed = 12345, .halfopen_life_ns = 63ULL * 1000000000ULL,
-		.flowmark_words = 32768, .flow_sets = SO_FLOWS_DEFAULT / SO_FLOW_WAYS, .time_wait = 1,
-		.slot_shift = SO_SLOT_SHIFT_DEFAULT,
+	    .mss4 = 1460,
+	    .mss6 = 1440,
+	    .window = 64240,
+	    .wscale = 7,
+	    .ttl = 64,
+	    .features = SO_F_WSCALE | SO_F_SACK | SO_F_TS | SO_F_ECN,
+	    .backlog = backlog,
+	    .halfopen_sets = SO_HALFOPEN_DEFAULT / SO_HALFOPEN_WAYS,
+	    .hash_seed = 12345,
+	    .halfopen_life_ns = 63ULL * 1000000000ULL,
+	    .flowmark_words = 32768,
+	    .flow_sets = SO_FLOWS_DEFAULT / SO_FLOW_WAYS,
+	    .time_wait = 1,
+	    .slot_shift = SO_SLOT_SHIFT_DEFAULT,
 	};
 	struct timespec tai, mono;
 	__u32 zero = 0;
@@ -149,12 +158,13 @@ static void config(enum so_backlog backlog)
  * the last one's flows or flow marks. */
 static void tables_clear(void)
 {
-	struct bpf_map *maps[] = { so->maps.so_flows, so->maps.so_flowmark, so->maps.so_halfopen };
+	struct bpf_map *maps[] = {so->maps.so_flows, so->maps.so_flowmark, so->maps.so_halfopen};
 	size_t i;
 
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		size_t len = bpf_map__max_entries(maps[i]) * bpf_map__value_size(maps[i]);
-		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(maps[i]), 0);
+		void *p =
+		    mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(maps[i]), 0);
 
 		if (p == MAP_FAILED) {
 			fprintf(stderr, "cost: cannot map %s\n", bpf_map__name(maps[i]));
@@ -198,16 +208,16 @@ static void row(const char *name, struct result r, const char *what)
 /* Both figures of a bare, idempotent program. */
 static struct result bare(int fd, const uint8_t *frame, int len)
 {
-	return (struct result){ hot_ns(fd, frame, len, BARE_REPEAT, BARE_RUNS),
-				cold_ns(fd, frame, len) };
+	return (struct result){hot_ns(fd, frame, len, BARE_REPEAT, BARE_RUNS),
+			       cold_ns(fd, frame, len)};
 }
 
 /*
  * A path through the wrapper: itself into the target, minus itself into
  * XDP_DROP, plus a bare XDP_DROP: what the path costs on its own.
  */
-static struct result wrapped(const char *name, int verdict, const uint8_t *frame, int len,
-			     int vary, __u32 rearm, int to, enum tables tables)
+static struct result wrapped(const char *name, int verdict, const uint8_t *frame, int len, int vary,
+			     __u32 rearm, int to, enum tables tables)
 {
 	int fd = bpf_program__fd(co->progs.wrapper);
 	struct result with, without;
@@ -222,27 +232,34 @@ static struct result wrapped(const char *name, int verdict, const uint8_t *frame
 	co->bss->target = to;
 	want_path = name;
 	want = verdict;
-	with = (struct result){ hot_ns(fd, frame, len, PATH_REPEAT, PATH_RUNS), cold_ns(fd, frame, len) };
+	with = (struct result){hot_ns(fd, frame, len, PATH_REPEAT, PATH_RUNS),
+			       cold_ns(fd, frame, len)};
 	co->bss->target = TO_DROP;
 	want = XDP_DROP;
-	without = (struct result){ hot_ns(fd, frame, len, PATH_REPEAT, PATH_RUNS),
-				   cold_ns(fd, frame, len) };
+	without = (struct result){hot_ns(fd, frame, len, PATH_REPEAT, PATH_RUNS),
+				  cold_ns(fd, frame, len)};
 	want = -1;
 	tables_at_start = TABLES_KEPT;
-	return (struct result){ with.hot - without.hot + drop_hot,
-				with.cold - without.cold + drop_cold };
+	return (struct result){with.hot - without.hot + drop_hot,
+			       with.cold - without.cold + drop_cold};
 }
 
-static const uint8_t linux_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
-					0, 1, 0, 0, 0, 0, 1, 3, 3, 7 };
-static const uint8_t ts_opts[12] = { 1, 1, 8, 10, 0, 0, 0, 2, 0, 0, 0, 1 };
+static const uint8_t linux_opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
+				       0, 1, 0,	   0,	 0, 0, 1, 3,  3, 7};
+static const uint8_t ts_opts[12] = {1, 1, 8, 10, 0, 0, 0, 2, 0, 0, 0, 1};
 
 static int build(uint8_t *f, uint8_t proto, uint16_t dport, uint8_t flags, const uint8_t *opts,
 		 int opt_len, int payload)
 {
-	struct frame_spec s = { .proto = proto, .sport = 40000, .dport = dport, .seq = 1000,
-				.ack = 5000, .flags = flags, .opts = opts, .opt_len = opt_len,
-				.payload_len = payload };
+	struct frame_spec s = {.proto = proto,
+			       .sport = 40000,
+			       .dport = dport,
+			       .seq = 1000,
+			       .ack = 5000,
+			       .flags = flags,
+			       .opts = opts,
+			       .opt_len = opt_len,
+			       .payload_len = payload};
 
 	return frame_build(&s, f);
 }
@@ -271,8 +288,13 @@ static double ms_since(struct timespec *t0)
 /* The daemon's per-tick work on full tables, timed with its own code. */
 static void sweeps(const uint8_t *syn, int syn_len)
 {
-	struct daemon d = { .ifname = "bench", .skel = so, .synack_retries = 5, .msl = 30,
-			    .raw4 = -1, .raw6 = -1, .listen_fd = -1 };
+	struct daemon d = {.ifname = "bench",
+			   .skel = so,
+			   .synack_retries = 5,
+			   .msl = 30,
+			   .raw4 = -1,
+			   .raw6 = -1,
+			   .listen_fd = -1};
 	double v[SWEEP_RUNS];
 	struct timespec t0;
 	__u32 zero = 0, i;
@@ -304,7 +326,7 @@ static void sweeps(const uint8_t *syn, int syn_len)
 	       median(v, SWEEP_RUNS) * (1000.0 / TICK_MS) / 10);
 	/* A full flow table, all fresh: the sweep reads everything, deletes nothing. */
 	for (i = 0; i < SO_FLOWS_DEFAULT; i++) {
-		struct so_tuple t = { .saddr = { i }, .daddr = { 7 }, .sport = 1, .dport = 2 };
+		struct so_tuple t = {.saddr = {i}, .daddr = {7}, .sport = 1, .dport = 2};
 
 		so_flow_place(&d.flows[i], &t, SO_ESTABLISHED, now_mono_ns() >> SO_FLOW_TICK_SHIFT);
 	}
@@ -313,8 +335,10 @@ static void sweeps(const uint8_t *syn, int syn_len)
 		flows_tick(&d);
 		v[k] = ms_since(&t0);
 	}
-	printf("| flow sweep and flow-mark rebuild, %llu of %u entries (every 1000 ms) | %.2f ms | %.1f%% |\n",
-	       (unsigned long long)d.pub.flows, SO_FLOWS_DEFAULT, median(v, SWEEP_RUNS), median(v, SWEEP_RUNS) / 10);
+	printf(
+	    "| flow sweep and flow-mark rebuild, %llu of %u entries (every 1000 ms) | %.2f ms | %.1f%% |\n",
+	    (unsigned long long)d.pub.flows, SO_FLOWS_DEFAULT, median(v, SWEEP_RUNS),
+	    median(v, SWEEP_RUNS) / 10);
 	flows_fini(&d);
 	halfopen_fini(&d);
 }
@@ -332,7 +356,7 @@ int main(void)
 	struct result stateless, stateful, ack_cookie, reference;
 	double csum;
 	struct bpf_map *m;
-	__u64 master[2] = { 1, 2 };
+	__u64 master[2] = {1, 2};
 	__u32 idx, slot;
 	struct so_tuple t = {};
 
@@ -346,7 +370,8 @@ int main(void)
 		return 1;
 	}
 	/* The wrapper and the cookie programs share shakeoff's maps. */
-	bpf_object__for_each_map(m, co->obj) {
+	bpf_object__for_each_map(m, co->obj)
+	{
 		struct bpf_map *twin = bpf_object__find_map_by_name(so->obj, bpf_map__name(m));
 
 		if (twin)
@@ -379,37 +404,53 @@ int main(void)
 	drop_cold = cold_ns(fd, syn, syn_len);
 	printf("| path | hot ns/packet | hot x XDP_DROP | cold ns/call | what |\n"
 	       "|---|---|---|---|---|\n");
-	row("xdp_drop", (struct result){ drop_hot, drop_cold },
+	row("xdp_drop", (struct result){drop_hot, drop_cold},
 	    "baseline: an empty XDP_DROP program (cold: the harness itself)");
 	row("parse_only", bare(bpf_program__fd(co->progs.parse_only), syn, syn_len),
 	    "baseline: Ethernet, IP, TCP parsed and the port looked up");
 	row("macswap_tx", bare(bpf_program__fd(co->progs.macswap_tx), syn, syn_len),
 	    "baseline: swap MACs, XDP_TX");
-	reference = wrapped("reference", XDP_TX, syn, syn_len, VARY_SPORT, ~0U, TO_REFERENCE, TABLES_KEPT);
+	reference =
+	    wrapped("reference", XDP_TX, syn, syn_len, VARY_SPORT, ~0U, TO_REFERENCE, TABLES_KEPT);
 	row("reference", reference,
 	    "baseline: the kernel's cookie helper, a SYN-ACK with MSS, XDP_TX (bench/reference.bpf.c)");
-	row("non_tcp", wrapped("non_tcp", XDP_PASS, udp, udp_len, VARY_NONE, ~0U, TO_SHAKEOFF, TABLES_KEPT), "UDP: passed");
-	row("tcp_unprotected", wrapped("tcp_unprotected", XDP_PASS, unprot, unprot_len, VARY_NONE, ~0U, TO_SHAKEOFF, TABLES_KEPT),
+	row("non_tcp",
+	    wrapped("non_tcp", XDP_PASS, udp, udp_len, VARY_NONE, ~0U, TO_SHAKEOFF, TABLES_KEPT),
+	    "UDP: passed");
+	row("tcp_unprotected",
+	    wrapped("tcp_unprotected", XDP_PASS, unprot, unprot_len, VARY_NONE, ~0U, TO_SHAKEOFF,
+		    TABLES_KEPT),
 	    "TCP to a port shakeoff does not protect: passed");
 	/* --stateless: the cookie paths alone. */
-	stateless = wrapped("syn_stateless", XDP_TX, syn, syn_len, VARY_SPORT, ~0U, TO_SHAKEOFF, TABLES_EMPTY);
+	stateless = wrapped("syn_stateless", XDP_TX, syn, syn_len, VARY_SPORT, ~0U, TO_SHAKEOFF,
+			    TABLES_EMPTY);
 	row("syn_stateless", stateless, "SYN, new tuple: SYN-ACK with a cookie (--stateless)");
-	ack_cookie = wrapped("ack_cookie", XDP_PASS, ack, ack_len, VARY_COOKIE, ~0U, TO_SHAKEOFF, TABLES_EMPTY);
+	ack_cookie = wrapped("ack_cookie", XDP_PASS, ack, ack_len, VARY_COOKIE, ~0U, TO_SHAKEOFF,
+			     TABLES_EMPTY);
 	row("ack_cookie", ack_cookie,
 	    "valid ACK, no entry (--stateless): cookie checked, flow added, metadata");
-	row("ack_cookie_full", wrapped("ack_cookie_full", XDP_PASS, ack, ack_len, VARY_COOKIE, ~0U, TO_SHAKEOFF, TABLES_FULL),
+	row("ack_cookie_full",
+	    wrapped("ack_cookie_full", XDP_PASS, ack, ack_len, VARY_COOKIE, ~0U, TO_SHAKEOFF,
+		    TABLES_FULL),
 	    "the same into a full flow table: every insert evicts the least recently seen flow");
-	row("ack_forged", wrapped("ack_forged", XDP_DROP, ack, ack_len, VARY_ACK, ~0U, TO_SHAKEOFF, TABLES_EMPTY),
+	row("ack_forged",
+	    wrapped("ack_forged", XDP_DROP, ack, ack_len, VARY_ACK, ~0U, TO_SHAKEOFF, TABLES_EMPTY),
 	    "forged ACK (--stateless): no flow, bad cookie, no socket: dropped");
 	/* Stateful: entries, and the walk of a set for every SYN and handshake ACK. */
 	config(SO_BACKLOG_STATE);
-	stateful = wrapped("syn_stateful", XDP_TX, syn, syn_len, VARY_SPORT, ~0U, TO_SHAKEOFF, TABLES_EMPTY);
+	stateful = wrapped("syn_stateful", XDP_TX, syn, syn_len, VARY_SPORT, ~0U, TO_SHAKEOFF,
+			   TABLES_EMPTY);
 	row("syn_stateful", stateful, "SYN, new tuple: SYN-ACK and a half-open entry");
-	row("syn_stateful_full", wrapped("syn_stateful_full", XDP_TX, syn, syn_len, VARY_SPORT, ~0U, TO_SHAKEOFF, TABLES_FULL),
+	row("syn_stateful_full",
+	    wrapped("syn_stateful_full", XDP_TX, syn, syn_len, VARY_SPORT, ~0U, TO_SHAKEOFF,
+		    TABLES_FULL),
 	    "the same into a full half-open table: every entry evicts its set's oldest");
-	row("syn_repeat", wrapped("syn_repeat", XDP_TX, syn, syn_len, VARY_NONE, ~0U, TO_SHAKEOFF, TABLES_EMPTY),
+	row("syn_repeat",
+	    wrapped("syn_repeat", XDP_TX, syn, syn_len, VARY_NONE, ~0U, TO_SHAKEOFF, TABLES_EMPTY),
 	    "retransmitted SYN: the same SYN-ACK from its entry");
-	row("ack_cookie_stateful", wrapped("ack_cookie_stateful", XDP_PASS, ack, ack_len, VARY_COOKIE, ~0U, TO_SHAKEOFF, TABLES_EMPTY),
+	row("ack_cookie_stateful",
+	    wrapped("ack_cookie_stateful", XDP_PASS, ack, ack_len, VARY_COOKIE, ~0U, TO_SHAKEOFF,
+		    TABLES_EMPTY),
 	    "valid ACK of an evicted entry: its set walked, then as ack_cookie");
 	tables_clear();
 	/* A live entry for the ACK's tuple, its SYN-ACK's ISN in the ACK. */
@@ -433,7 +474,8 @@ int main(void)
 			exit(1);
 		}
 	}
-	row("ack_state", wrapped("ack_state", XDP_PASS, ack, ack_len, VARY_NONE, slot, TO_SHAKEOFF, TABLES_KEPT),
+	row("ack_state",
+	    wrapped("ack_state", XDP_PASS, ack, ack_len, VARY_NONE, slot, TO_SHAKEOFF, TABLES_KEPT),
 	    "valid ACK matching its entry: no hash, flow added, metadata, RTT");
 	{
 		/* The established row's flow, where the data plane would put it. */
@@ -443,7 +485,9 @@ int main(void)
 		so_flow_place(&f, &t, SO_ESTABLISHED, now_mono_ns() >> SO_FLOW_TICK_SHIFT);
 		bpf_map__update_elem(so->maps.so_flows, &idx, sizeof(idx), &f, sizeof(f), 0);
 	}
-	row("established", wrapped("established", XDP_PASS, data, data_len, VARY_NONE, ~0U, TO_SHAKEOFF, TABLES_KEPT),
+	row("established",
+	    wrapped("established", XDP_PASS, data, data_len, VARY_NONE, ~0U, TO_SHAKEOFF,
+		    TABLES_KEPT),
 	    "data on a flow in the table: passed");
 	printf("\nStateful SYN / stateless SYN: **%.2f** hot, %.2f cold. "
 	       "Stateless SYN / reference: %.2f hot, %.2f cold.\n",
@@ -453,16 +497,21 @@ int main(void)
 
 	printf("\n| cookie | ns/SYN (hot) | |\n|---|---|---|\n");
 	printf("| ours: SipHash-2-4 (tuple, ISN), a key per slot | %.1f | |\n",
-	       hot_ns(bpf_program__fd(co->progs.cookie_siphash), syn, syn_len, BARE_REPEAT, BARE_RUNS) - drop_hot);
-	printf("| kernel: bpf_tcp_raw_gen_syncookie_ipv4 | %.1f | |\n",
-	       hot_ns(bpf_program__fd(co->progs.cookie_kernel), syn, syn_len, BARE_REPEAT, BARE_RUNS) - drop_hot);
+	       hot_ns(bpf_program__fd(co->progs.cookie_siphash), syn, syn_len, BARE_REPEAT,
+		      BARE_RUNS) -
+		   drop_hot);
+	printf(
+	    "| kernel: bpf_tcp_raw_gen_syncookie_ipv4 | %.1f | |\n",
+	    hot_ns(bpf_program__fd(co->progs.cookie_kernel), syn, syn_len, BARE_REPEAT, BARE_RUNS) -
+		drop_hot);
 	want_path = "syn_csum";
 	want = XDP_DROP; /* checksums right */
 	csum = hot_ns(bpf_program__fd(co->progs.syn_csum), syn, syn_len, BARE_REPEAT, BARE_RUNS) -
 	       hot_ns(bpf_program__fd(co->progs.parse_only), syn, syn_len, BARE_REPEAT, BARE_RUNS);
 	want = -1;
 	printf("\n| check | ns/SYN (hot) |\n|---|---|\n"
-	       "| IPv4 header and TCP checksums of a 40-byte SYN (drop_csum) | %.1f |\n", csum);
+	       "| IPv4 header and TCP checksums of a 40-byte SYN (drop_csum) | %.1f |\n",
+	       csum);
 	fprintf(stderr, "data syn_csum %.1f\n", csum);
 
 	printf("\n| daemon work | time | share of one core |\n|---|---|---|\n");

@@ -64,8 +64,8 @@ static unsigned csum(const unsigned char *d, int len, unsigned sum)
 }
 
 /* An IPv4 TCP segment without options, checksums right. Returns its length. */
-static int segment(unsigned char *f, unsigned saddr, unsigned daddr, unsigned sport,
-		   unsigned dport, unsigned seq, unsigned ack, unsigned flags)
+static int segment(unsigned char *f, unsigned saddr, unsigned daddr, unsigned sport, unsigned dport,
+		   unsigned seq, unsigned ack, unsigned flags)
 {
 	unsigned char *ip = f + 14, *th = ip + 20, ph[12];
 
@@ -108,10 +108,9 @@ static int run(int fd, unsigned char *in, int len, unsigned char *out, __u32 *ou
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{ "dev", required_argument, NULL, 'd' },   { "dst", required_argument, NULL, 'a' },
-		{ "dport", required_argument, NULL, 'p' }, { "count", required_argument, NULL, 'c' },
-		{ "rate", required_argument, NULL, 'r' },  {}
-	};
+	    {"dev", required_argument, NULL, 'd'},   {"dst", required_argument, NULL, 'a'},
+	    {"dport", required_argument, NULL, 'p'}, {"count", required_argument, NULL, 'c'},
+	    {"rate", required_argument, NULL, 'r'},  {}};
 	const char *dev = NULL, *dst = NULL;
 	unsigned char in[256], out[256];
 	unsigned long count = 0, done = 0, valid = 0;
@@ -122,16 +121,28 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (opt) {
-		case 'd': dev = optarg; break;
-		case 'a': dst = optarg; break;
-		case 'p': dport = strtoul(optarg, NULL, 10); break;
-		case 'c': count = strtoul(optarg, NULL, 10); break;
-		case 'r': rate = strtod(optarg, NULL); break;
-		default: return 2;
+		case 'd':
+			dev = optarg;
+			break;
+		case 'a':
+			dst = optarg;
+			break;
+		case 'p':
+			dport = strtoul(optarg, NULL, 10);
+			break;
+		case 'c':
+			count = strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			rate = strtod(optarg, NULL);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!dev || !dst || !dport || !count || rate <= 0 || inet_pton(AF_INET, dst, &daddr) != 1) {
-		fprintf(stderr, "usage: hsload --dev IFACE --dst ADDR --dport PORT --count N --rate R\n");
+		fprintf(stderr,
+			"usage: hsload --dev IFACE --dst ADDR --dport PORT --count N --rate R\n");
 		return 2;
 	}
 	ifindex = if_nametoindex(dev);

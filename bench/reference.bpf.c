@@ -5,9 +5,9 @@
  * helper, MACs/addresses/ports swapped, a SYN-ACK carrying the MSS option
  * only (padded with NOPs to the SYN's length: bench/synflood.bpf.c says
  * why the frame is not shortened), both checksums, XDP_TX. No state, no counters, no
- * options beyond MSS, SYNs with Linux's 20 option bytes only, no IPv6, no VLAN, no port filter (it answers any SYN):
- * what is left is the physical price of a SYN-ACK from XDP on this machine,
- * which shakeoff is measured against.
+ * options beyond MSS, SYNs with Linux's 20 option bytes only, no IPv6, no VLAN, no port filter (it
+ * answers any SYN): what is left is the physical price of a SYN-ACK from XDP on this machine, which
+ * shakeoff is measured against.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -21,6 +21,7 @@
 # is bench/sink.bpf.c, which counts SYN-ACKs and drops those to spoofed
 # sources.
 set -u
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/../tests/net/lib.sh"
 OUT=$ROOT/bench
 SINK=$ROOT/.output/sink.bpf.o
@@ -80,8 +81,8 @@ protect_kernel() { in_s sysctl -qw net.ipv4.tcp_syncookies="$1"; }
 synproxy_on() {
 	in_s sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 2>/dev/null ||
 		{ in_s modprobe nf_conntrack 2>/dev/null; in_s sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0; }
-	in_s iptables -t raw -A PREROUTING -i "$IF_S" -p tcp --dport $PORT --syn -j CT --notrack
-	in_s iptables -A INPUT -i "$IF_S" -p tcp --dport $PORT -m conntrack \
+	in_s iptables -t raw -A PREROUTING -i "$IF_S" -p tcp --dport "$PORT" --syn -j CT --notrack
+	in_s iptables -A INPUT -i "$IF_S" -p tcp --dport "$PORT" -m conntrack \
 		--ctstate INVALID,UNTRACKED -j SYNPROXY --sack-perm --timestamp --wscale 7 --mss 1460
 	in_s iptables -A INPUT -i "$IF_S" -m conntrack --ctstate INVALID -j DROP
 }
@@ -96,11 +97,6 @@ synproxy_off() {
 server_napi() { in_s ethtool -K "$IF_S" gro "$1" >/dev/null; }
 
 # ---- part 3 ------------------------------------------------------------
-flood_bg() { # SECONDS: flat out, on CPU 0
-	taskset -c 0 nsenter --net=/run/netns/"$NS_C" "$SYNFLOOD" --dev "$IF_C" --dst-mac "$MAC_S" \
-		--dst $IP4_S --dport $PORT --opts --duration "$1" >"$WORK/flood.out" 2>&1 &
-	FLOOD=$!
-}
 clients_setup() {
 	case $1 in
 	none) protect_kernel 0; server_napi on ;;
@@ -163,9 +159,9 @@ for round in $(seq "$ROUNDS"); do
 		note "part 4: legitimate traffic, $cfg (round $round of $ROUNDS)"
 		legit_setup $cfg
 		k=legit.$cfg.$round
-		put $k.connrate "$(in_c "$CONNRATE" client $IP4_S $PORT --threads 4 --seconds 5 |
+		put "$k".connrate "$(in_c "$CONNRATE" client $IP4_S $PORT --threads 4 --seconds 5 |
 			sed -n 's/.*: \([0-9]*\)\/s.*/\1/p')"
-		put $k.wrk "$(in_c wrk -t 2 -c 64 -d 5s -H "Connection: close" \
+		put "$k".wrk "$(in_c wrk -t 2 -c 64 -d 5s -H "Connection: close" \
 			"http://$IP4_S/small.bin" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')"
 		bg_s /dev/null iperf3 -s -1 -p 5201
 		sleep 0.5
@@ -174,18 +170,18 @@ for round in $(seq "$ROUNDS"); do
 			read -r "r0_$p" "n0_$p" < <(prog_stats $p)
 		done
 		read -r b0 t0 < <(cpu_busy "")
-		put $k.iperf "$(in_c iperf3 -c $IP4_S -p 5201 -t 5 -J | python3 -c '
+		put "$k".iperf "$(in_c iperf3 -c $IP4_S -p 5201 -t 5 -J | python3 -c '
 import json, sys
 print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))')"
 		read -r b1 t1 < <(cpu_busy "")
-		put $k.iperf_cpu "$((100 * (b1 - b0) / (t1 - t0 + 1)))"
+		put "$k".iperf_cpu "$((100 * (b1 - b0) / (t1 - t0 + 1)))"
 		for p in shakeoff_xdp shakeoff_tc xdp_pass; do
 			read -r r1 n1 < <(prog_stats $p)
 			eval "r0=\${r0_$p:-0} n0=\${n0_$p:-0}"
-			[ "${n1:-0}" -gt "$n0" ] && put $k.$p.ns "$(((r1 - r0) / (n1 - n0)))"
+			[ "${n1:-0}" -gt "$n0" ] && put "$k".$p.ns "$(((r1 - r0) / (n1 - n0)))"
 		done
 		sysctl -qw kernel.bpf_stats_enabled=0
-		[ $cfg = shakeoff ] && put $k.handoff_fail "$(so_stat handoff_fail)"
+		[ $cfg = shakeoff ] && put "$k".handoff_fail "$(so_stat handoff_fail)"
 		legit_teardown $cfg
 	done
 done
@@ -271,15 +267,15 @@ flood() {
 	s1=$(sink_count) x1=$(napi_runtime)
 	kill $spin 2>/dev/null
 	wait $spin 2>/dev/null
-	put $k.sent "$(sed -n 's/.* \([0-9]*\) pps/\1/p' "$WORK/flood.out")"
-	put $k.synacks $(((s1 - s0) / FLOOD_S))
-	put $k.napi_busy "$(python3 -c "print(round(($x1 - $x0) / ($FLOOD_S * 1e9), 3))")"
-	[ $((s1 - s0)) -gt 0 ] && put $k.napi_ns $(((x1 - x0) / (s1 - s0)))
+	put "$k".sent "$(sed -n 's/.* \([0-9]*\) pps/\1/p' "$WORK/flood.out")"
+	put "$k".synacks $(((s1 - s0) / FLOOD_S))
+	put "$k".napi_busy "$(python3 -c "print(round(($x1 - $x0) / ($FLOOD_S * 1e9), 3))")"
+	[ $((s1 - s0)) -gt 0 ] && put "$k".napi_ns $(((x1 - x0) / (s1 - s0)))
 	if [ "${n1:-0}" -gt "${n0:-0}" ]; then
-		put $k.bpf_ns $(((r1 - r0) / (n1 - n0)))
-		put $k.packet_ns $(((x1 - x0) / (n1 - n0))) # the responder's CPU per frame
+		put "$k".bpf_ns $(((r1 - r0) / (n1 - n0)))
+		put "$k".packet_ns $(((x1 - x0) / (n1 - n0))) # the responder's CPU per frame
 	fi
-	[ "${m1:-0}" -gt "${m0:-0}" ] && put $k.tc_ns $(((t1 - t0) / (m1 - m0)))
+	[ "${m1:-0}" -gt "${m0:-0}" ] && put "$k".tc_ns $(((t1 - t0) / (m1 - m0)))
 	flood_teardown "$2"
 }
 
@@ -288,7 +284,7 @@ sysctl -qw kernel.bpf_stats_enabled=1
 for round in $(seq "$ROUNDS"); do
 	for cfg in floor reference shakeoff_stateless shakeoff kernel synproxy; do
 		note "part 2: flood capacity, $cfg (round $round of $ROUNDS)"
-		flood "$round" $cfg $PORT flood.$cfg.$round
+		flood "$round" $cfg $PORT flood.$cfg."$round"
 	done
 done
 
@@ -309,7 +305,7 @@ NFT
 for round in $(seq "$ROUNDS"); do
 	for cfg in hook_none hook_tcx hook_clsact; do
 		note "part 5: the TC ingress hook, $cfg (round $round of $ROUNDS)"
-		flood "$round" $cfg 9 tc.$cfg.$round
+		flood "$round" $cfg 9 tc.$cfg."$round"
 	done
 done
 in_s nft delete table ip bench

@@ -25,9 +25,9 @@
 const volatile __u32 tmpl[TMPL_WORDS]; /* the frame, padded to whole words */
 const volatile __u32 tmpl_words;
 const volatile __u8 v6;
-const volatile __u16 tcp_len;       /* header + options, a multiple of 4 */
-const volatile __u32 src_base[4];   /* network order */
-const volatile __u32 src_mask;      /* host order, applied to the last word */
+const volatile __u16 tcp_len;	  /* header + options, a multiple of 4 */
+const volatile __u32 src_base[4]; /* network order */
+const volatile __u32 src_mask;	  /* host order, applied to the last word */
 
 __u64 sent; /* frames written (single-threaded caller: no atomics needed) */
 

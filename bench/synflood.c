@@ -75,8 +75,8 @@ static void put16(unsigned char *p, unsigned v)
 static int build_template(unsigned char *f, const unsigned char *dmac, const unsigned char *smac,
 			  int v6, const void *dst, unsigned dport, int opts)
 {
-	static const unsigned char linux_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
-						      0, 1, 0, 0, 0, 0, 1, 3, 3, 7 };
+	static const unsigned char linux_opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
+						     0, 1, 0,	 0,    0, 0, 1, 3,  3, 7};
 	int tcp_len = 20 + (opts ? 20 : 0), l3 = 14, l4;
 
 	memcpy(f, dmac, 6);
@@ -111,19 +111,24 @@ static int build_template(unsigned char *f, const unsigned char *dmac, const uns
 static int parse_mac(const char *s, unsigned char *mac)
 {
 	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3],
-		      &mac[4], &mac[5]) == 6 ? 0 : -1;
+		      &mac[4], &mac[5]) == 6
+		   ? 0
+		   : -1;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "dev", required_argument, NULL, 'd' },   { "dst-mac", required_argument, NULL, 'm' },
-		{ "dst", required_argument, NULL, 'a' },   { "dport", required_argument, NULL, 'p' },
-		{ "src", required_argument, NULL, 's' },   { "opts", no_argument, NULL, 'o' },
-		{ "rate", required_argument, NULL, 'r' },  { "duration", required_argument, NULL, 't' },
-		{ "count", required_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option lopts[] = {{"dev", required_argument, NULL, 'd'},
+					      {"dst-mac", required_argument, NULL, 'm'},
+					      {"dst", required_argument, NULL, 'a'},
+					      {"dport", required_argument, NULL, 'p'},
+					      {"src", required_argument, NULL, 's'},
+					      {"opts", no_argument, NULL, 'o'},
+					      {"rate", required_argument, NULL, 'r'},
+					      {"duration", required_argument, NULL, 't'},
+					      {"count", required_argument, NULL, 'c'},
+					      {"help", no_argument, NULL, 'h'},
+					      {}};
 	const char *dev = NULL, *dst = NULL, *src = NULL, *dmac_s = NULL;
 	unsigned char dmac[6], smac[6], frame[128], dst_addr[16], src_addr[16];
 	unsigned long long count = 100000000ULL, sent = 0;
@@ -136,17 +141,39 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
 		switch (opt) {
-		case 'd': dev = optarg; break;
-		case 'm': dmac_s = optarg; break;
-		case 'a': dst = optarg; break;
-		case 'p': dport = strtoul(optarg, NULL, 10); break;
-		case 's': src = optarg; break;
-		case 'o': opts = 1; break;
-		case 'r': rate = strtod(optarg, NULL); break;
-		case 't': duration = strtod(optarg, NULL); break;
-		case 'c': count = strtoull(optarg, NULL, 10); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'd':
+			dev = optarg;
+			break;
+		case 'm':
+			dmac_s = optarg;
+			break;
+		case 'a':
+			dst = optarg;
+			break;
+		case 'p':
+			dport = strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			src = optarg;
+			break;
+		case 'o':
+			opts = 1;
+			break;
+		case 'r':
+			rate = strtod(optarg, NULL);
+			break;
+		case 't':
+			duration = strtod(optarg, NULL);
+			break;
+		case 'c':
+			count = strtoull(optarg, NULL, 10);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (!dev || !dst || !dmac_s || !dport || dport > 65535) {
@@ -188,7 +215,8 @@ int main(int argc, char **argv)
 	skel->rodata->v6 = v6;
 	skel->rodata->tcp_len = 20 + (opts ? 20 : 0);
 	{
-		__u32 host_mask = plen - (v6 ? 96 : 0) >= 32 ? 0 : 0xffffffffU >> (plen - (v6 ? 96 : 0));
+		__u32 host_mask =
+		    plen - (v6 ? 96 : 0) >= 32 ? 0 : 0xffffffffU >> (plen - (v6 ? 96 : 0));
 		__u32 w[4];
 
 		memcpy(w, src_addr, v6 ? 16 : 4);
@@ -210,7 +238,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	t0 = now_s();
 	while (!stop && sent < count && (elapsed = now_s() - t0) < duration) {
-		struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+		struct xdp_md ctx = {.data_end = len, .ingress_ifindex = ifindex};
 		unsigned long long batch = rate ? (unsigned long long)(rate / 100) + 1 : 1 << 16;
 		/*
 		 * Flat out, each call should run for about 0.2 s (and not past the
@@ -219,7 +247,9 @@ int main(int argc, char **argv)
 		 * which with small batches left the generator asleep most of the time.
 		 */
 		if (!rate && sent)
-			batch = sent / elapsed * (duration - elapsed < 0.2 ? duration - elapsed : 0.2) + 1;
+			batch =
+			    sent / elapsed * (duration - elapsed < 0.2 ? duration - elapsed : 0.2) +
+			    1;
 		LIBBPF_OPTS(bpf_test_run_opts, ropts, .data_in = frame, .data_size_in = len,
 			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 256);

@@ -21,10 +21,10 @@
 #include "shakeoff.h"
 #include "tuplehash.h"
 
-#define SO_BUDGET_BUCKETS 65536      /* 1 MiB of struct so_budget */
-#define SO_BUDGET_TICK_SHIFT 20      /* buckets refill every 2^20 ns (about 1 ms) */
-#define SO_BUDGET_ONE 65536ULL       /* one SYN-ACK, in tokens: rates below 1 per tick */
-#define SO_BUDGET_FULL_TICKS 1024    /* more than a second: any bucket is full again */
+#define SO_BUDGET_BUCKETS    65536    /* 1 MiB of struct so_budget */
+#define SO_BUDGET_TICK_SHIFT 20	      /* buckets refill every 2^20 ns (about 1 ms) */
+#define SO_BUDGET_ONE	     65536ULL /* one SYN-ACK, in tokens: rates below 1 per tick */
+#define SO_BUDGET_FULL_TICKS 1024     /* more than a second: any bucket is full again */
 
 struct so_budget {
 	__u64 tokens; /* SO_BUDGET_ONE per SYN-ACK */
@@ -42,7 +42,7 @@ static __always_inline __u32 so_budget_bucket(const struct so_config *cfg, const
 		return (__u32)(so_mix(cfg->hash_seed, saddr[0] & cfg->budget_mask4) >> 32) &
 		       (SO_BUDGET_BUCKETS - 1);
 	h = cfg->hash_seed ^ 6;
-SO_UNROLL
+	SO_UNROLL
 	for (i = 0; i < 4; i++)
 		h = so_mix(h, saddr[i] & cfg->budget_mask6[i]);
 	return (__u32)(h >> 32) & (SO_BUDGET_BUCKETS - 1);
@@ -54,8 +54,8 @@ static __always_inline int so_budget_take(const struct so_config *cfg, struct so
 {
 	__u64 now = now_ns >> SO_BUDGET_TICK_SHIFT, dt = now - b->tick, tokens;
 
-	tokens = dt >= SO_BUDGET_FULL_TICKS ? cfg->budget_burst
-					     : b->tokens + dt * cfg->budget_refill;
+	tokens =
+	    dt >= SO_BUDGET_FULL_TICKS ? cfg->budget_burst : b->tokens + dt * cfg->budget_refill;
 	if (tokens > cfg->budget_burst)
 		tokens = cfg->budget_burst;
 	b->tick = now;

@@ -151,9 +151,9 @@ static __always_inline __u32 so_copts(__u32 mss_idx, __u32 sack, __u32 wscale)
 {
 	return wscale << 3 | sack << 2 | mss_idx;
 }
-#define SO_COPTS_MSS_IDX(c) ((c) & 3)
-#define SO_COPTS_SACK(c) (((c) >> 2) & 1)
-#define SO_COPTS_WSCALE(c) (((c) >> 3) & 0xf)
+#define SO_COPTS_MSS_IDX(c) ((c)&3)
+#define SO_COPTS_SACK(c)    (((c) >> 2) & 1)
+#define SO_COPTS_WSCALE(c)  (((c) >> 3) & 0xf)
 
 /*
  * MSS tables: the kernel's (net/ipv4/syncookies.c, net/ipv6/syncookies.c),

@@ -31,7 +31,7 @@ static __always_inline int so_addrs_match(const void *addrs, int v6, const struc
 	if (x[0] != y[0] || ((const __u16 *)(x + 8))[0] != t->sport)
 		return 0;
 	diff = !v6 != !t->v6;
-SO_UNROLL
+	SO_UNROLL
 	for (i = 1; i < SO_TUPLE_ADDR_WORDS; i++)
 		diff |= x[i] ^ y[i];
 	return !diff;
@@ -58,7 +58,7 @@ static __always_inline void so_flow_place(struct so_flow *f, const struct so_tup
 	so_barrier();
 	f->state = 0;
 	so_barrier();
-SO_UNROLL
+	SO_UNROLL
 	for (i = 0; i < 4; i++) {
 		f->saddr[i] = t->saddr[i];
 		f->daddr[i] = t->daddr[i];

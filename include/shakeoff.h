@@ -28,30 +28,30 @@
  * The drop reasons are counters of their own (every drop has a name);
  * `stats` reports their sum as dropped_malformed.
  */
-#define SO_STATS(X)                                                                          \
-	X(syn_recv, "SYNs to protected ports")                                               \
-	X(synack_sent, "SYN-ACKs sent by XDP")                                               \
-	X(syn_repeat, "retransmitted SYNs answered from their entry")                        \
-	X(cookie_fallback, "SYNs answered without state above the backlog")                  \
-	X(syn_known, "SYNs for a connection the kernel has, left to it")                     \
-	X(syn_passed, "SYNs left to the kernel (no key: the daemon is gone)")                \
-	X(synack_ratelimited, "SYNs not answered: their prefix was over --synack-rate")     \
-	X(halfopen_evicted, "live half-open entries a full set gave up to a newer SYN")      \
-	X(flow_evicted, "flows a full set gave up to a newer one")                           \
-	X(ack_valid, "handshake-completing ACKs that validated")                             \
-	X(ack_via_state, "valid ACKs matched in the half-open table")                        \
+#define SO_STATS(X)                                                                           \
+	X(syn_recv, "SYNs to protected ports")                                                \
+	X(synack_sent, "SYN-ACKs sent by XDP")                                                \
+	X(syn_repeat, "retransmitted SYNs answered from their entry")                         \
+	X(cookie_fallback, "SYNs answered without state above the backlog")                   \
+	X(syn_known, "SYNs for a connection the kernel has, left to it")                      \
+	X(syn_passed, "SYNs left to the kernel (no key: the daemon is gone)")                 \
+	X(synack_ratelimited, "SYNs not answered: their prefix was over --synack-rate")       \
+	X(halfopen_evicted, "live half-open entries a full set gave up to a newer SYN")       \
+	X(flow_evicted, "flows a full set gave up to a newer one")                            \
+	X(ack_valid, "handshake-completing ACKs that validated")                              \
+	X(ack_via_state, "valid ACKs matched in the half-open table")                         \
 	X(ack_invalid, "ACKs without a flow, an entry, a socket or a valid cookie (dropped)") \
-	X(established, "segments passed because the connection is known")                   \
-	X(handoff_ok, "validated ACKs turned into kernel sockets")                           \
-	X(handoff_fail, "validated ACKs the handoff could not place")                        \
-	X(passed, "segments to protected ports passed to the kernel")                        \
+	X(established, "segments passed because the connection is known")                     \
+	X(handoff_ok, "validated ACKs turned into kernel sockets")                            \
+	X(handoff_fail, "validated ACKs the handoff could not place")                         \
+	X(passed, "segments to protected ports passed to the kernel")                         \
 	X(events_lost, "handshake events the ring buffer had no room for")
 
-#define SO_DROPS(X)                                                          \
-	X(drop_fragment, "IP fragments to a protected port")                 \
-	X(drop_hdrlen, "inconsistent IP or TCP header lengths")              \
-	X(drop_flags, "SYN with RST or FIN")                                 \
-	X(drop_csum, "SYN with a wrong IPv4 header or TCP checksum")         \
+#define SO_DROPS(X)                                                  \
+	X(drop_fragment, "IP fragments to a protected port")         \
+	X(drop_hdrlen, "inconsistent IP or TCP header lengths")      \
+	X(drop_flags, "SYN with RST or FIN")                         \
+	X(drop_csum, "SYN with a wrong IPv4 header or TCP checksum") \
 	X(drop_exthdrs, "IPv6 extension chain longer than we walk")
 
 #define SO_COUNTER_FIELD(name, desc) __u64 name;
@@ -74,9 +74,9 @@ struct so_counters {
 
 struct so_daemon {
 	struct bpf_spin_lock lock;
-	__u32 half_open;  /* live half-open entries at the last scan */
-	__u64 flows;      /* so_flows entries at the last sweep */
-	__u64 scan_ns;    /* CLOCK_MONOTONIC of that scan */
+	__u32 half_open; /* live half-open entries at the last scan */
+	__u64 flows;	 /* so_flows entries at the last sweep */
+	__u64 scan_ns;	 /* CLOCK_MONOTONIC of that scan */
 	SO_DAEMON_STATS(SO_COUNTER_FIELD)
 };
 
@@ -99,29 +99,29 @@ enum so_backlog {
 
 /* so_config[0]: written by the daemon, read on every packet. */
 struct so_config {
-	__u16 mss4;    /* largest MSS we advertise in an IPv4 SYN-ACK */
-	__u16 mss6;    /* ... and in an IPv6 one */
-	__u16 window;  /* SYN-ACK window (never scaled, RFC 7323 2.2) */
-	__u8 wscale;   /* the window scale we advertise: the server's rcv_wscale */
-	__u8 ttl;      /* TTL / hop limit of our SYN-ACKs */
-	__u8 features; /* enum so_feature */
-	__u8 backlog;  /* enum so_backlog */
-	__u8 events;   /* someone reads `shakeoff events`: report handshakes */
-	__u8 flowmark_gen; /* which generation of so_flowmark a SYN consults */
-	__u32 halfopen_sets;   /* so_halfopen holds this many sets of SO_HALFOPEN_WAYS */
-	__u32 flow_sets;       /* so_flows holds this many sets of SO_FLOW_WAYS */
-	__u32 flowmark_words;  /* so_flowmark's words (a power of two) */
-	__u8 time_wait;        /* the kernel keeps TIME_WAIT sockets (tcp_max_tw_buckets > 0) */
-	__u8 slot_shift;       /* cookie key slots last 2^slot_shift ns (below) */
+	__u16 mss4;	      /* largest MSS we advertise in an IPv4 SYN-ACK */
+	__u16 mss6;	      /* ... and in an IPv6 one */
+	__u16 window;	      /* SYN-ACK window (never scaled, RFC 7323 2.2) */
+	__u8 wscale;	      /* the window scale we advertise: the server's rcv_wscale */
+	__u8 ttl;	      /* TTL / hop limit of our SYN-ACKs */
+	__u8 features;	      /* enum so_feature */
+	__u8 backlog;	      /* enum so_backlog */
+	__u8 events;	      /* someone reads `shakeoff events`: report handshakes */
+	__u8 flowmark_gen;    /* which generation of so_flowmark a SYN consults */
+	__u32 halfopen_sets;  /* so_halfopen holds this many sets of SO_HALFOPEN_WAYS */
+	__u32 flow_sets;      /* so_flows holds this many sets of SO_FLOW_WAYS */
+	__u32 flowmark_words; /* so_flowmark's words (a power of two) */
+	__u8 time_wait;	      /* the kernel keeps TIME_WAIT sockets (tcp_max_tw_buckets > 0) */
+	__u8 slot_shift;      /* cookie key slots last 2^slot_shift ns (below) */
 	__u8 pad[6];
-	__u64 hash_seed;       /* keys the set and flow-mark hashes */
-	__u64 tai_off_ns;      /* CLOCK_TAI - CLOCK_MONOTONIC: cookie slots are TAI */
+	__u64 hash_seed;	/* keys the set and flow-mark hashes */
+	__u64 tai_off_ns;	/* CLOCK_TAI - CLOCK_MONOTONIC: cookie slots are TAI */
 	__u64 halfopen_life_ns; /* how long a half-open entry lives (retries' total) */
-	__u64 netns_cookie;    /* our network namespace, for the close hook */
-	__u64 budget_refill;   /* --synack-rate (include/budget.h): tokens per tick; 0: off */
-	__u64 budget_burst;    /* a bucket's most: one second's worth */
-	__u32 budget_mask4;    /* a v4 source's prefix: the address ANDed with this */
-	__u32 budget_mask6[4]; /* ... and a v6 one's */
+	__u64 netns_cookie;	/* our network namespace, for the close hook */
+	__u64 budget_refill;	/* --synack-rate (include/budget.h): tokens per tick; 0: off */
+	__u64 budget_burst;	/* a bucket's most: one second's worth */
+	__u32 budget_mask4;	/* a v4 source's prefix: the address ANDed with this */
+	__u32 budget_mask6[4];	/* ... and a v6 one's */
 	__u8 ports[SO_PORT_BITMAP_BYTES]; /* bit p: port p protected and listened on */
 };
 
@@ -139,7 +139,7 @@ struct so_config {
  * must last longer than that (2^31 ns: 2.1 s, for tests). */
 #define SO_SLOT_SHIFT_MIN 31
 #define SO_SLOT_SHIFT_MAX 40
-#define SO_NKEYS 4
+#define SO_NKEYS	  4
 struct so_key {
 	__u64 slot;
 	__u64 k[2]; /* SipHash key */
@@ -151,7 +151,7 @@ struct so_key {
 
 /* Window scale value meaning "option absent". */
 #define SO_WSCALE_NONE 15
-#define SO_WSCALE_MAX 14 /* RFC 7323 2.3 */
+#define SO_WSCALE_MAX  14 /* RFC 7323 2.3 */
 
 #define SO_VLAN_MAX 2 /* 802.1Q and 802.1ad tags we parse and keep */
 
@@ -176,8 +176,8 @@ struct so_tuple {
 
 /* A SYN's TCP options, as parsed; values in host order. */
 struct so_tcpopts {
-	__u16 mss;    /* 0: no MSS option */
-	__u8 wscale;  /* SO_WSCALE_NONE: no window scale option */
+	__u16 mss;   /* 0: no MSS option */
+	__u8 wscale; /* SO_WSCALE_NONE: no window scale option */
 	__u8 sack_ok;
 	__u8 ts_ok;
 	__u8 pad[3];
@@ -203,12 +203,12 @@ struct so_tcpopts {
 /* 1 MiB: a SYN's walk of its set stays in a core's L2 cache (a miss costs a
  * stateful SYN a third again), and 8 times the kernel's tcp_max_syn_backlog. */
 #define SO_HALFOPEN_DEFAULT 16384
-#define SO_BORN_SHIFT 10 /* `born` ticks: CLOCK_MONOTONIC ns >> 10 (1.024 us) */
+#define SO_BORN_SHIFT	    10 /* `born` ticks: CLOCK_MONOTONIC ns >> 10 (1.024 us) */
 enum so_halfopen_flag {
 	SO_HO_LIVE = 1 << 0, /* SYN_RECV: the entry is in use */
 	SO_HO_V6 = 1 << 1,
-	SO_HO_TS = 1 << 2,   /* the SYN-ACK carries timestamps */
-	SO_HO_ECN = 1 << 3,  /* ... and agrees to ECN */
+	SO_HO_TS = 1 << 2,    /* the SYN-ACK carries timestamps */
+	SO_HO_ECN = 1 << 3,   /* ... and agrees to ECN */
 	SO_HO_TIMED = 1 << 4, /* born is from the precise clock: an RTT sample */
 };
 
@@ -220,8 +220,8 @@ enum so_halfopen_flag {
  */
 #define SO_RTT_SAMPLE_SHIFT 4
 struct so_halfopen {
-	__u32 seq;   /* odd while the data plane writes the entry */
-	__u32 born;  /* the first SYN-ACK, in SO_BORN_SHIFT ticks (wraps in 73 min) */
+	__u32 seq;  /* odd while the data plane writes the entry */
+	__u32 born; /* the first SYN-ACK, in SO_BORN_SHIFT ticks (wraps in 73 min) */
 	SO_TUPLE_ADDRS
 	__u32 isn;   /* our ISN: the cookie */
 	__u32 cisn;  /* the client's ISN */
@@ -255,18 +255,18 @@ enum so_state {
 	SO_CLOSING,   /* one side has sent FIN */
 	SO_TIME_WAIT, /* both have, or a RST: kept while the kernel's TIME_WAIT socket is */
 };
-#define SO_FLOW_WAYS 4
-#define SO_FLOWS_DEFAULT 131072 /* 8 MiB */
-#define SO_FLOW_TICK_SHIFT 20 /* flow times: CLOCK_MONOTONIC ns >> 20 (1.05 ms), 32 bits */
+#define SO_FLOW_WAYS	   4
+#define SO_FLOWS_DEFAULT   131072 /* 8 MiB */
+#define SO_FLOW_TICK_SHIFT 20	  /* flow times: CLOCK_MONOTONIC ns >> 20 (1.05 ms), 32 bits */
 struct so_flow {
-	__u32 seq;    /* bumped by every placement (odd while it is written) */
-	__u8 state;   /* enum so_state; 0: free */
-	__u8 fin;     /* SO_FIN_*: who has closed */
+	__u32 seq;  /* bumped by every placement (odd while it is written) */
+	__u8 state; /* enum so_state; 0: free */
+	__u8 fin;   /* SO_FIN_*: who has closed */
 	__u8 v6;
 	__u8 pad;
 	SO_TUPLE_ADDRS
-	__u32 since;  /* entered this state, in SO_FLOW_TICK_SHIFT ticks */
-	__u32 seen;   /* the last segment, to about a second */
+	__u32 since; /* entered this state, in SO_FLOW_TICK_SHIFT ticks */
+	__u32 seen;  /* the last segment, to about a second */
 	__u8 pad2[12];
 };
 
@@ -291,7 +291,7 @@ struct so_flow {
 /* The backlog: above HIGH% of so_halfopen in use, no new entries (cookies
  * only) until it drains below LOW%. */
 #define SO_BACKLOG_HIGH_PCT 90
-#define SO_BACKLOG_LOW_PCT 50
+#define SO_BACKLOG_LOW_PCT  50
 
 /*
  * Handshake RTTs, SYN-ACK to ACK, in 1.024 us units (SO_BORN_SHIFT): a
@@ -308,27 +308,27 @@ struct so_rtt {
 /* so_events records, from the data plane (handshakes) and the daemon. */
 enum so_event_type {
 	SO_EV_HANDSHAKE = 1, /* a handshake completed and was handed off */
-	SO_EV_EXPIRED,       /* half-open entries ran out of SYN-ACK retries */
-	SO_EV_BACKLOG,       /* the backlog switched mode */
-	SO_EV_LOST,          /* count events were lost on the way to this reader */
+	SO_EV_EXPIRED,	     /* half-open entries ran out of SYN-ACK retries */
+	SO_EV_BACKLOG,	     /* the backlog switched mode */
+	SO_EV_LOST,	     /* count events were lost on the way to this reader */
 };
 #define SO_VIA_COOKIE 0
-#define SO_VIA_STATE 1
+#define SO_VIA_STATE  1
 struct so_event {
-	__u64 time_ns;   /* CLOCK_MONOTONIC */
+	__u64 time_ns;	   /* CLOCK_MONOTONIC */
 	struct so_tuple t; /* HANDSHAKE, EXPIRED (all zero: an aggregate of `count`) */
-	__u32 age_us;    /* HANDSHAKE via state: first SYN-ACK to the ACK */
-	__u32 rtt_us;    /* HANDSHAKE: SYN-ACK to ACK (to the us if timed, else to a
-			  * jiffy); 0 unknown (after a retransmission) */
-	__u32 count;     /* EXPIRED, LOST: how many; BACKLOG: half-open entries in use */
+	__u32 age_us;	   /* HANDSHAKE via state: first SYN-ACK to the ACK */
+	__u32 rtt_us;	   /* HANDSHAKE: SYN-ACK to ACK (to the us if timed, else to a
+			    * jiffy); 0 unknown (after a retransmission) */
+	__u32 count;	   /* EXPIRED, LOST: how many; BACKLOG: half-open entries in use */
 	__u16 mss;
-	__u8 type;       /* enum so_event_type */
-	__u8 via;        /* HANDSHAKE: SO_VIA_* */
-	__u8 mode;       /* BACKLOG: the enum so_backlog switched to */
+	__u8 type; /* enum so_event_type */
+	__u8 via;  /* HANDSHAKE: SO_VIA_* */
+	__u8 mode; /* BACKLOG: the enum so_backlog switched to */
 	__u8 snd_wscale;
-	__u8 features;   /* enum so_feature negotiated */
-	__u8 retrans;    /* SYN-ACK retransmissions before it completed */
-	__u8 timed;      /* HANDSHAKE: rtt_us is to the microsecond (SO_HO_TIMED) */
+	__u8 features; /* enum so_feature negotiated */
+	__u8 retrans;  /* SYN-ACK retransmissions before it completed */
+	__u8 timed;    /* HANDSHAKE: rtt_us is to the microsecond (SO_HO_TIMED) */
 	__u8 pad[7];
 };
 
@@ -344,14 +344,14 @@ struct so_event {
 #define SO_META_MAGIC 0x50ff5e7dU
 struct so_meta {
 	__u32 magic;
-	__u32 tsval;      /* the ACK's TSval (rcv_tsval) */
-	__u32 tsecr;      /* the ACK's TSecr: our SYN-ACK TSval (rcv_tsecr) */
-	__u16 mss;        /* the client's MSS from the cookie */
-	__u8 snd_wscale;  /* the client's window scale, SO_WSCALE_NONE if none */
-	__u8 rcv_wscale;  /* the window scale we advertised */
-	__u8 features;    /* enum so_feature negotiated for this connection */
+	__u32 tsval;	 /* the ACK's TSval (rcv_tsval) */
+	__u32 tsecr;	 /* the ACK's TSecr: our SYN-ACK TSval (rcv_tsecr) */
+	__u16 mss;	 /* the client's MSS from the cookie */
+	__u8 snd_wscale; /* the client's window scale, SO_WSCALE_NONE if none */
+	__u8 rcv_wscale; /* the window scale we advertised */
+	__u8 features;	 /* enum so_feature negotiated for this connection */
 	__u8 pad;
-	__u16 l4_off;     /* TCP header offset from the L3 header (options, extensions) */
+	__u16 l4_off; /* TCP header offset from the L3 header (options, extensions) */
 };
 
 /* How shakeoff_tc is attached. */
@@ -364,11 +364,11 @@ enum so_tc_mode {
 #define SO_PORTS_STR_MAX 256
 struct so_status {
 	__u32 ifindex;
-	__u32 pid;           /* the daemon */
-	__u64 started;       /* unix time, seconds */
-	__u8 xdp_mode;       /* enum xdp_attach_mode */
-	__u8 tc_mode;        /* enum so_tc_mode */
-	__u8 qdisc_created;  /* the clsact qdisc is ours to remove */
+	__u32 pid;	    /* the daemon */
+	__u64 started;	    /* unix time, seconds */
+	__u8 xdp_mode;	    /* enum xdp_attach_mode */
+	__u8 tc_mode;	    /* enum so_tc_mode */
+	__u8 qdisc_created; /* the clsact qdisc is ours to remove */
 	__u8 pad[5];
 	char ports[SO_PORTS_STR_MAX]; /* --ports as given */
 };

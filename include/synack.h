@@ -21,11 +21,10 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-
 #define SO_IPPROTO_TCP 6
-#define SO_IP_DF 0x4000
-#define SO_IP_MF 0x2000
-#define SO_IP_OFFMASK 0x1fff
+#define SO_IP_DF       0x4000
+#define SO_IP_MF       0x2000
+#define SO_IP_OFFMASK  0x1fff
 
 /* TCP flags: the low byte of the 16-bit word at offset 12 (plus AE in bit 8). */
 #define SO_TCP_FIN 0x01
@@ -43,13 +42,13 @@
 
 /* Everything the TCP header of one SYN-ACK is made of. */
 struct so_synack {
-	__u16 sport;  /* ours (the SYN's destination port), network order */
-	__u16 dport;  /* network order */
-	__u32 seq;    /* our ISN, the cookie; host order */
-	__u32 ack;    /* client ISN + 1; host order */
-	__u16 window; /* host order */
-	__u8 ece;     /* agree to ECN */
-	__u8 nopts;   /* option words used */
+	__u16 sport;			 /* ours (the SYN's destination port), network order */
+	__u16 dport;			 /* network order */
+	__u32 seq;			 /* our ISN, the cookie; host order */
+	__u32 ack;			 /* client ISN + 1; host order */
+	__u16 window;			 /* host order */
+	__u8 ece;			 /* agree to ECN */
+	__u8 nopts;			 /* option words used */
 	__u32 opts[SO_SYNACK_OPT_WORDS]; /* wire bytes */
 };
 
@@ -124,7 +123,7 @@ static __always_inline __u64 so_pseudo6(const __u32 *saddr, const __u32 *daddr, 
 	__u64 sum = bpf_htonl(tcp_len) + bpf_htonl(SO_IPPROTO_TCP);
 	int i;
 
-SO_UNROLL
+	SO_UNROLL
 	for (i = 0; i < 4; i++)
 		sum += (__u64)saddr[i] + daddr[i];
 	return sum;
@@ -156,7 +155,7 @@ static __always_inline int so_ip4_write(void *l3, void *end, __u32 saddr, __u32 
 	ip->check = 0;
 	ip->saddr = saddr;
 	ip->daddr = daddr;
-SO_UNROLL
+	SO_UNROLL
 	for (i = 0; i < 5; i++)
 		sum += w[i];
 	ip->check = so_csum_fold(sum);
@@ -164,8 +163,8 @@ SO_UNROLL
 }
 
 /* Write the IPv6 header of a SYN-ACK at l3. Returns its length or -1. */
-static __always_inline int so_ip6_write(void *l3, void *end, const __u32 *saddr,
-					const __u32 *daddr, __u8 hop_limit, __u16 tcp_len)
+static __always_inline int so_ip6_write(void *l3, void *end, const __u32 *saddr, const __u32 *daddr,
+					__u8 hop_limit, __u16 tcp_len)
 {
 	struct ipv6hdr *ip6 = l3;
 	__u32 *w = l3;
@@ -177,7 +176,7 @@ static __always_inline int so_ip6_write(void *l3, void *end, const __u32 *saddr,
 	ip6->payload_len = bpf_htons(tcp_len);
 	ip6->nexthdr = SO_IPPROTO_TCP;
 	ip6->hop_limit = hop_limit;
-SO_UNROLL
+	SO_UNROLL
 	for (i = 0; i < 4; i++) {
 		w[2 + i] = saddr[i];
 		w[6 + i] = daddr[i];
@@ -189,7 +188,8 @@ SO_UNROLL
  * Write the TCP header and options of a SYN-ACK at l4, with its checksum
  * over `pseudo` (so_pseudo4/6). Returns the TCP length or -1.
  */
-static __always_inline int so_tcp_write(void *l4, void *end, const struct so_synack *sa, __u64 pseudo)
+static __always_inline int so_tcp_write(void *l4, void *end, const struct so_synack *sa,
+					__u64 pseudo)
 {
 	struct tcphdr *th = l4;
 	__u32 *w = l4;
@@ -203,11 +203,12 @@ static __always_inline int so_tcp_write(void *l4, void *end, const struct so_syn
 	th->dest = sa->dport;
 	th->seq = bpf_htonl(sa->seq);
 	th->ack_seq = bpf_htonl(sa->ack);
-	*((__u16 *)th + 6) = bpf_htons(doff << 12 | SO_TCP_SYN | SO_TCP_ACK | (sa->ece ? SO_TCP_ECE : 0));
+	*((__u16 *)th + 6) =
+	    bpf_htons(doff << 12 | SO_TCP_SYN | SO_TCP_ACK | (sa->ece ? SO_TCP_ECE : 0));
 	th->window = bpf_htons(sa->window);
 	th->check = 0;
 	th->urg_ptr = 0;
-SO_UNROLL
+	SO_UNROLL
 	for (i = 0; i < 5; i++)
 		sum += w[i];
 	for (i = 0; i < SO_SYNACK_OPT_WORDS && i < sa->nopts; i++) {
@@ -231,13 +232,13 @@ static __always_inline int so_synack_write(void *l3, void *end, const struct so_
 
 	if (e->flags & SO_HO_V6) {
 		if (so_ip6_write(l3, end, e->daddr, e->saddr, ttl, tcp_len) < 0 ||
-		    so_tcp_write(l3 + sizeof(struct ipv6hdr), end, sa,
+		    so_tcp_write((__u8 *)l3 + sizeof(struct ipv6hdr), end, sa,
 				 so_pseudo6(e->daddr, e->saddr, tcp_len)) < 0)
 			return -1;
 		return sizeof(struct ipv6hdr) + tcp_len;
 	}
 	if (so_ip4_write(l3, end, e->daddr[0], e->saddr[0], ttl, tcp_len) < 0 ||
-	    so_tcp_write(l3 + sizeof(struct iphdr), end, sa,
+	    so_tcp_write((__u8 *)l3 + sizeof(struct iphdr), end, sa,
 			 so_pseudo4(e->daddr[0], e->saddr[0], tcp_len)) < 0)
 		return -1;
 	return sizeof(struct iphdr) + tcp_len;

@@ -4,6 +4,7 @@
 # a spoofed SYN flood flat out for 6 seconds while real clients connect;
 # then the counters and the clients' success rate. Cleans up after itself.
 set -u
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/../tests/net/lib.sh"
 
 say() { printf '\n== %s\n' "$*"; }
@@ -26,7 +27,7 @@ sleep 1
 tcptool_c many $IP4_S 7000 --count 500 --parallel 8 --timeout 30 >"$WORK/many4.out"
 tcptool_c many $IP6_S 7000 --count 200 --parallel 8 --timeout 30 >"$WORK/many6.out"
 ok=0
-for i in $(seq 20); do
+for _ in $(seq 20); do
 	in_c curl -sf -m 10 -o "$WORK/got" "http://$IP4_S/1m.bin" && cmp -s "$WORK/got" "$WORK/www/1m.bin" &&
 		ok=$((ok + 1))
 done

@@ -31,8 +31,7 @@ static int clsact_attach(int ifindex, int prog_fd, bool *qdisc_created)
 	return err;
 }
 
-int tc_attach(int ifindex, int prog_fd, enum so_tc_mode mode, const char *pin,
-	      bool *qdisc_created)
+int tc_attach(int ifindex, int prog_fd, enum so_tc_mode mode, const char *pin, bool *qdisc_created)
 {
 	int fd, err;
 

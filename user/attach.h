@@ -16,21 +16,20 @@
 
 /* Our TC filter's handle and priority on the clsact ingress hook. */
 #define SO_TC_HANDLE 0x50ff
-#define SO_TC_PRIO 0x50ff
+#define SO_TC_PRIO   0x50ff
 
 /* Run first among XDP programs sharing the interface: we are a filter. */
 #define SO_XDP_RUN_PRIO 10
 
 /* Pin names of the links, in the instance's pin directory. */
-#define SO_PIN_TC_LINK "link_tc"
+#define SO_PIN_TC_LINK	  "link_tc"
 #define SO_PIN_CLOSE_LINK "link_close"
 
 /* libbpf 1.1 predates tcx (Linux 6.6): the attach type's value. */
 #define SO_BPF_TCX_INGRESS 46
 
 /* Attach prog_fd at ifindex's TC ingress in mode; tcx links are pinned at pin. */
-int tc_attach(int ifindex, int prog_fd, enum so_tc_mode mode, const char *pin,
-	      bool *qdisc_created);
+int tc_attach(int ifindex, int prog_fd, enum so_tc_mode mode, const char *pin, bool *qdisc_created);
 /* Remove both kinds: the pinned tcx link, our clsact filter (and the qdisc). */
 int tc_detach(int ifindex, const char *pin, bool destroy_qdisc);
 const char *tc_mode_name(__u8 mode);

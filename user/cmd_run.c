@@ -46,7 +46,6 @@
 
 #define CMD "run"
 
-
 /* "V4,V6": two prefix lengths, 1-32 and 1-128. */
 static int prefixes_parse(const char *s, int *p4, int *p6)
 {
@@ -75,7 +74,12 @@ static void budget_configure(struct daemon *d)
 	d->cfg.budget_mask4 = htonl(~0U << (32 - d->prefix4));
 	for (i = 0; i < 4; i++) {
 		bits = d->prefix6 - 32 * i;
-		d->cfg.budget_mask6[i] = bits >= 32 ? ~0U : bits <= 0 ? 0 : htonl(~0U << (32 - bits));
+		if (bits >= 32)
+			d->cfg.budget_mask6[i] = ~0U;
+		else if (bits <= 0)
+			d->cfg.budget_mask6[i] = 0;
+		else
+			d->cfg.budget_mask6[i] = htonl(~0U << (32 - bits));
 	}
 }
 
@@ -193,7 +197,8 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 			d->replace = true;
 			break;
 		case 'L':
-			if (metrics_addr_parse(optarg, &d->metrics_addr, &d->metrics_addr_len, &why)) {
+			if (metrics_addr_parse(optarg, &d->metrics_addr, &d->metrics_addr_len,
+					       &why)) {
 				so_err(CMD ": --metrics-listen %s: %s", optarg, why);
 				return EXIT_USAGE;
 			}
@@ -206,7 +211,8 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 			if (v < 0)
 				return EXIT_USAGE;
 			/* Whole sets of SO_HALFOPEN_WAYS entries. */
-			d->max_half_open = (v + SO_HALFOPEN_WAYS - 1) / SO_HALFOPEN_WAYS * SO_HALFOPEN_WAYS;
+			d->max_half_open =
+			    (v + SO_HALFOPEN_WAYS - 1) / SO_HALFOPEN_WAYS * SO_HALFOPEN_WAYS;
 			*sized = true;
 			break;
 		case 'F':
@@ -232,12 +238,14 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 		case 'P':
 			if (prefixes_parse(optarg, &d->prefix4, &d->prefix6)) {
 				so_err(CMD ": --synack-prefix %s: expected V4,V6 prefix lengths, "
-				       "1-32 and 1-128 (24,64)", optarg);
+					   "1-32 and 1-128 (24,64)",
+				       optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'K':
-			v = num_arg(CMD, "--slot-shift", optarg, SO_SLOT_SHIFT_MIN, SO_SLOT_SHIFT_MAX);
+			v = num_arg(CMD, "--slot-shift", optarg, SO_SLOT_SHIFT_MIN,
+				    SO_SLOT_SHIFT_MAX);
 			if (v < 0)
 				return EXIT_USAGE;
 			d->cfg.slot_shift = v;
@@ -298,7 +306,8 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (d->stateless && sized) {
-		so_err(CMD ": --stateless keeps no half-open entries: --max-half-open makes no sense");
+		so_err(CMD
+		       ": --stateless keeps no half-open entries: --max-half-open makes no sense");
 		return EXIT_USAGE;
 	}
 	if (d->stateless)
@@ -320,13 +329,14 @@ static int check_kernel(void)
 	found = btf__find_by_name_kind(vmlinux, "bpf_sk_assign_tcp_reqsk", BTF_KIND_FUNC) >= 0;
 	btf__free(vmlinux);
 	if (!found) {
-		so_err(CMD ": kernel lacks the bpf_sk_assign_tcp_reqsk kfunc (Linux >= 6.9 needed)");
+		so_err(CMD
+		       ": kernel lacks the bpf_sk_assign_tcp_reqsk kfunc (Linux >= 6.9 needed)");
 		return -1;
 	}
 	/* With 0 the kfunc succeeds and the kernel then answers our ACK with a RST. */
 	if (sysctl_read("net/ipv4/tcp_syncookies", &cookies) || cookies == 0) {
 		so_err(CMD ": net.ipv4.tcp_syncookies is 0: the handoff needs 1 or 2 "
-		       "(sysctl -w net.ipv4.tcp_syncookies=1)");
+			   "(sysctl -w net.ipv4.tcp_syncookies=1)");
 		return -1;
 	}
 	return 0;
@@ -414,7 +424,7 @@ static int check_previous(struct daemon *d)
 	fl = map_size(prev->fd[SO_MAP_FLOWS]);
 	if ((ho && ho != d->max_half_open) || (fl && fl != d->max_flows)) {
 		so_err(CMD ": %s: the maps a previous run left are sized %u/%u "
-		       "(--max-half-open/--max-flows): run shakeoff detach %s first",
+			   "(--max-half-open/--max-flows): run shakeoff detach %s first",
 		       d->ifname, ho, fl, d->ifname);
 		return -1;
 	}
@@ -446,7 +456,8 @@ static int check_foreign(struct daemon *d)
 		return 0;
 	if (!d->replace) {
 		so_err(CMD ": %s: XDP program %s (id %u) is attached and cannot share the "
-		       "interface on this kernel: detach it, or pass --replace", d->ifname, name, id);
+			   "interface on this kernel: detach it, or pass --replace",
+		       d->ifname, name, id);
 		return -1;
 	}
 	err = xdp_foreign(d->ifindex, true, name, sizeof(name), &id);
@@ -532,7 +543,8 @@ static int open_and_attach(struct daemon *d)
 	bpf_map__set_max_entries(d->skel->maps.so_halfopen, d->max_half_open);
 	bpf_map__set_max_entries(d->skel->maps.so_flows, d->max_flows);
 	bpf_map__set_max_entries(d->skel->maps.so_flowmark, d->cfg.flowmark_words);
-	bpf_object__for_each_map(map, d->skel->obj) {
+	bpf_object__for_each_map(map, d->skel->obj)
+	{
 		k = so_map_index(bpf_map__name(map));
 		if (k < 0)
 			continue; /* libbpf's own (.rodata and the like) */
@@ -559,21 +571,24 @@ static int open_and_attach(struct daemon *d)
 	err = xdp_program__attach(d->xdp, d->ifindex, d->mode, 0);
 	if (err) {
 		libxdp_strerror(err, errbuf, sizeof(errbuf));
-		so_err(CMD ": attach XDP to %s in %s mode: %s%s", d->ifname,
-		       xdp_mode_name(d->mode), errbuf,
-		       d->mode == XDP_MODE_NATIVE ? " (try --mode skb; -v shows why)" : " (-v shows why)");
+		so_err(CMD ": attach XDP to %s in %s mode: %s%s", d->ifname, xdp_mode_name(d->mode),
+		       errbuf,
+		       d->mode == XDP_MODE_NATIVE ? " (try --mode skb; -v shows why)"
+						  : " (-v shows why)");
 		return -1;
 	}
 	d->xdp_attached = true;
 	so_maps_close(&d->prev); /* the object holds what it adopted */
-	bpf_object__for_each_map(map, d->skel->obj) {
+	bpf_object__for_each_map(map, d->skel->obj)
+	{
 		k = so_map_index(bpf_map__name(map));
 		if (k >= 0)
 			d->self.fd[k] = bpf_map__fd(map);
 	}
 	if (xdp_is_legacy(d->ifindex))
 		so_log("%s: this kernel cannot run libxdp's dispatcher: shakeoff_xdp is attached "
-		       "alone, and no other XDP program can share %s", d->ifname, d->ifname);
+		       "alone, and no other XDP program can share %s",
+		       d->ifname, d->ifname);
 	err = bind_maps(d);
 	if (err) {
 		so_err(CMD ": bind maps to shakeoff_xdp: %s", strerror(-err));
@@ -619,8 +634,8 @@ static int open_and_attach(struct daemon *d)
 	if (err && d->tc_mode == SO_TC_TCX) {
 		so_log("%s: tcx link: %s: using a clsact filter", d->ifname, strerror(-err));
 		d->tc_mode = SO_TC_CLSACT;
-		err = tc_attach(d->ifindex, bpf_program__fd(d->skel->progs.shakeoff_tc),
-				d->tc_mode, path, &qdisc_created);
+		err = tc_attach(d->ifindex, bpf_program__fd(d->skel->progs.shakeoff_tc), d->tc_mode,
+				path, &qdisc_created);
 	}
 	if (err) {
 		so_err(CMD ": attach TC ingress to %s: %s", d->ifname, strerror(-err));
@@ -671,8 +686,8 @@ static void publish(struct daemon *d)
 	__u32 zero = 0;
 
 	d->pub.scan_ns = d->scan_ns;
-	bpf_map__update_elem(d->skel->maps.so_daemon, &zero, sizeof(zero), &d->pub,
-			     sizeof(d->pub), BPF_F_LOCK);
+	bpf_map__update_elem(d->skel->maps.so_daemon, &zero, sizeof(zero), &d->pub, sizeof(d->pub),
+			     BPF_F_LOCK);
 }
 
 /* Every TICK_MS: half-open timers and events; every second: the rest. */
@@ -683,7 +698,7 @@ static void publish(struct daemon *d)
 static void sd_notify_send(const char *msg)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	socklen_t len;
 	int fd;
 
@@ -709,6 +724,7 @@ static void sd_notify_send(const char *msg)
 static void reload(struct daemon *d)
 {
 	struct daemon n = {};
+	__u32 zero = 0;
 	int err;
 
 	if (!d->config) {
@@ -717,7 +733,8 @@ static void reload(struct daemon *d)
 	}
 	sd_notify_send("RELOADING=1");
 	if (parse_args(&n, d->argc, d->argv)) {
-		so_log("%s: SIGHUP: %s has an error (above): nothing changed", d->ifname, d->config);
+		so_log("%s: SIGHUP: %s has an error (above): nothing changed", d->ifname,
+		       d->config);
 		sd_notify_send("READY=1");
 		return;
 	}
@@ -731,9 +748,9 @@ static void reload(struct daemon *d)
 	if (!err)
 		err = config_refresh(d);
 	strcpy(d->status.ports, d->ports_str);
-	if (!err)
-		err = bpf_map__update_elem(d->skel->maps.so_status, &(__u32){ 0 }, sizeof(__u32),
-					   &d->status, sizeof(d->status), 0) ? -errno : 0;
+	if (!err && bpf_map__update_elem(d->skel->maps.so_status, &zero, sizeof(zero), &d->status,
+					 sizeof(d->status), 0))
+		err = -errno;
 	sd_notify_send("READY=1");
 	if (err)
 		so_log("%s: SIGHUP: %s", d->ifname, strerror(-err));
@@ -782,8 +799,8 @@ static void tick(struct daemon *d, __u64 n)
 
 static int serve(struct daemon *d)
 {
-	struct itimerspec its = { .it_interval = { 0, TICK_MS * 1000000 },
-				  .it_value = { 0, TICK_MS * 1000000 } };
+	struct itimerspec its = {.it_interval = {0, TICK_MS * 1000000},
+				 .it_value = {0, TICK_MS * 1000000}};
 	struct pollfd pfd[4];
 	__u64 ticks = 0;
 	sigset_t mask;
@@ -810,10 +827,10 @@ static int serve(struct daemon *d)
 		so_err(CMD ": timers: %s", strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
-	pfd[2] = (struct pollfd){ .fd = events_fd(d), .events = POLLIN };
-	pfd[3] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
+	pfd[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = tfd, .events = POLLIN};
+	pfd[2] = (struct pollfd){.fd = events_fd(d), .events = POLLIN};
+	pfd[3] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
 	for (;;) {
 		if (poll(pfd, 4, -1) < 0) {
 			if (errno == EINTR)
@@ -853,7 +870,7 @@ static int serve(struct daemon *d)
 
 int cmd_run(int argc, char **argv)
 {
-	struct daemon d = { .raw4 = -1, .raw6 = -1, .listen_fd = -1 };
+	struct daemon d = {.raw4 = -1, .raw6 = -1, .listen_fd = -1};
 	char pin[256];
 	const char *why;
 	int ret, err;

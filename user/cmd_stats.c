@@ -74,7 +74,8 @@ static void print_table(const char *ifname, const struct stats *s, const struct 
 		  "malformed frames dropped (all reasons)");
 	printf("  %-18s %14u  half-open entries now (backlog: %s)\n", "half_open", s->d.half_open,
 	       backlog_name(s->backlog));
-	printf("  %-18s %14llu  connections tracked now\n", "flows", (unsigned long long)s->d.flows);
+	printf("  %-18s %14llu  connections tracked now\n", "flows",
+	       (unsigned long long)s->d.flows);
 	if (rtt_samples(&s->rtt))
 		printf("  %-18s %14llu  handshake RTT p50 %.3f ms, p90 %.3f ms, p99 %.3f ms\n",
 		       "rtt_samples", (unsigned long long)rtt_samples(&s->rtt),
@@ -82,7 +83,6 @@ static void print_table(const char *ifname, const struct stats *s, const struct 
 		       rtt_percentile_us(&s->rtt, 99) / 1000);
 	fflush(stdout);
 }
-
 
 int cmd_stats(int argc, char **argv)
 {

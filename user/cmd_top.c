@@ -27,18 +27,18 @@
 static const struct {
 	const char *label, *stat; /* a counter of stat_info; NULL: dropped_malformed */
 } rows[] = {
-	{ "SYNs to protected ports", "syn_recv" },
-	{ "SYN-ACKs sent by XDP", "synack_sent" },
-	{ "  answered without state", "cookie_fallback" },
-	{ "  not answered (--synack-rate)", "synack_ratelimited" },
-	{ "SYN-ACKs retransmitted", "synack_retrans" },
-	{ "handshakes handed to the server", "handoff_ok" },
-	{ "  handoffs failed", "handoff_fail" },
-	{ "ACKs that validated nothing", "ack_invalid" },
-	{ "half-open entries expired", "expired_half_open" },
-	{ "segments of known flows", "established" },
-	{ "SYNs left to the kernel", "syn_passed" },
-	{ "malformed frames dropped", NULL },
+    {"SYNs to protected ports", "syn_recv"},
+    {"SYN-ACKs sent by XDP", "synack_sent"},
+    {"  answered without state", "cookie_fallback"},
+    {"  not answered (--synack-rate)", "synack_ratelimited"},
+    {"SYN-ACKs retransmitted", "synack_retrans"},
+    {"handshakes handed to the server", "handoff_ok"},
+    {"  handoffs failed", "handoff_fail"},
+    {"ACKs that validated nothing", "ack_invalid"},
+    {"half-open entries expired", "expired_half_open"},
+    {"segments of known flows", "established"},
+    {"SYNs left to the kernel", "syn_passed"},
+    {"malformed frames dropped", NULL},
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -68,8 +68,7 @@ static double pct(__u64 part, __u32 whole)
 }
 
 /* The whole screen: 20 lines of at most 79 columns. */
-static void draw(const char *ifname, const struct stats *s, const struct stats *prev,
-		 double secs)
+static void draw(const char *ifname, const struct stats *s, const struct stats *prev, double secs)
 {
 	char now[16];
 	time_t t = time(NULL);
@@ -79,10 +78,9 @@ static void draw(const char *ifname, const struct stats *s, const struct stats *
 	printf("\033[H\033[2J");
 	printf("shakeoff top %-16.16s daemon %-7s %32s\n", ifname,
 	       s->daemon_alive ? "running" : "GONE", now);
-	printf("backlog %-9s half-open %u/%u (%.1f%%)  flows %llu/%u\n\n",
-	       backlog_name(s->backlog), s->d.half_open, s->half_open_max,
-	       pct(s->d.half_open, s->half_open_max), (unsigned long long)s->d.flows,
-	       s->flows_max);
+	printf("backlog %-9s half-open %u/%u (%.1f%%)  flows %llu/%u\n\n", backlog_name(s->backlog),
+	       s->d.half_open, s->half_open_max, pct(s->d.half_open, s->half_open_max),
+	       (unsigned long long)s->d.flows, s->flows_max);
 	printf("%-36s %18s %18s\n", "", "per second", "total");
 	for (r = 0; r < NROWS; r++) {
 		__u64 v = row_value(s, r);
@@ -108,7 +106,7 @@ static void draw(const char *ifname, const struct stats *s, const struct stats *
 /* Wait up to ms for 'q' on a terminal (or just wait). True to quit. */
 static bool wait_key(int ms, bool tty)
 {
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
 	char c;
 
 	if (!tty) {
@@ -122,7 +120,7 @@ static bool wait_key(int ms, bool tty)
 
 int cmd_top(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	struct stats s, prev;
 	struct termios old, raw;
 	struct so_maps m;

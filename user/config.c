@@ -167,5 +167,7 @@ int config_write(struct daemon *d)
 	__u32 zero = 0;
 
 	return bpf_map__update_elem(d->skel->maps.so_config, &zero, sizeof(zero), &d->cfg,
-				    sizeof(d->cfg), 0) ? -errno : 0;
+				    sizeof(d->cfg), 0)
+		   ? -errno
+		   : 0;
 }

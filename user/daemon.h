@@ -15,7 +15,7 @@
 #include "metrics.h"
 
 #define SO_MAX_SUBSCRIBERS 16
-#define TICK_MS 100 /* half-open timers and event draining; the rest every 10th tick */
+#define TICK_MS		   100 /* half-open timers and event draining; the rest every 10th tick */
 
 struct daemon {
 	/* from the command line */
@@ -26,17 +26,17 @@ struct daemon {
 	unsigned int mss_max;
 	const char *key_file;
 	bool stateless;
-	bool replace; /* --replace: another XDP program may be detached */
+	bool replace;			      /* --replace: another XDP program may be detached */
 	struct sockaddr_storage metrics_addr; /* --metrics-listen */
-	socklen_t metrics_addr_len;           /* 0: not asked for */
+	socklen_t metrics_addr_len;	      /* 0: not asked for */
 	const char *metrics_file;
-	const char *config;   /* --config: reloaded on SIGHUP */
-	int argc;             /* the command line, for that reload */
+	const char *config; /* --config: reloaded on SIGHUP */
+	int argc;	    /* the command line, for that reload */
 	char **argv;
 	__u32 max_half_open, max_flows;
 	int synack_retries, msl;
-	long synack_rate;       /* SYN-ACKs per second per prefix; 0: no budget */
-	int prefix4, prefix6;   /* the budget's prefix lengths */
+	long synack_rate;     /* SYN-ACKs per second per prefix; 0: no budget */
+	int prefix4, prefix6; /* the budget's prefix lengths */
 	char ports_str[SO_PORTS_STR_MAX];
 	__u8 ports[SO_PORT_BITMAP_BYTES];
 
@@ -53,9 +53,9 @@ struct daemon {
 	/* half-open entries: retransmission, expiry, the backlog */
 	struct halfopen_view ho;
 	struct so_budget *budget; /* so_budget, mmapped read-write (include/budget.h) */
-	__u64 scan_ns;       /* the last scan: entries are judged on (scan_ns, now] */
-	int raw4, raw6;      /* retransmissions go out through the kernel's routing */
-	__u64 fallback_syns; /* cookie_fallback at the last tick */
+	__u64 scan_ns;		  /* the last scan: entries are judged on (scan_ns, now] */
+	int raw4, raw6;		  /* retransmissions go out through the kernel's routing */
+	__u64 fallback_syns;	  /* cookie_fallback at the last tick */
 
 	/* flows: the table (mmap), and the flow-mark filter the daemon rebuilds */
 	struct so_flow *flows;

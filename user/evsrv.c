@@ -162,8 +162,8 @@ void events_publish(struct daemon *d, const struct so_event *ev)
 		if (d->subs[i] < 0)
 			continue;
 		if (d->sub_lost[i]) {
-			struct so_event lost = { .type = SO_EV_LOST, .time_ns = ev->time_ns,
-						 .count = d->sub_lost[i] };
+			struct so_event lost = {
+			    .type = SO_EV_LOST, .time_ns = ev->time_ns, .count = d->sub_lost[i]};
 
 			if (send_one(d->subs[i], &lost) == 0)
 				d->sub_lost[i] = 0;

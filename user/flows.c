@@ -26,7 +26,7 @@
 #include "sockdiag.h"
 #include "shakeoff.skel.h"
 
-#define NS 1000000000ULL
+#define NS	     1000000000ULL
 #define GEN_BIT(gen) (1ULL << (32 * (gen)))
 
 static __u32 ticks(__u64 ns)
@@ -111,7 +111,8 @@ void flows_tick(struct daemon *d)
 	 * the walk below.
 	 */
 	for (i = 0; i < d->cfg.flowmark_words; i++)
-		__atomic_fetch_and(&d->flowmark[i], ~(0xffffffffULL * GEN_BIT(next)), __ATOMIC_RELAXED);
+		__atomic_fetch_and(&d->flowmark[i], ~(0xffffffffULL * GEN_BIT(next)),
+				   __ATOMIC_RELAXED);
 	for (i = 0; i < n; i++) {
 		struct so_flow *f = &d->flows[i];
 		union flow_head head, freed;

@@ -123,7 +123,7 @@ static void key_for(struct daemon *d, const struct so_key keys[SO_NKEYS], __u64 
 static int cookie_consistent(struct daemon *d, const struct so_key keys[SO_NKEYS],
 			     const struct so_halfopen *e, __u64 age)
 {
-	struct so_tuple t = { .v6 = !!(e->flags & SO_HO_V6) };
+	struct so_tuple t = {.v6 = !!(e->flags & SO_HO_V6)};
 	__u64 slot = (now_coarse_ns() - age + d->cfg.tai_off_ns) >> d->cfg.slot_shift, k[2];
 
 	memcpy(t.saddr, e->saddr, SO_TUPLE_ADDR_WORDS * 4);
@@ -136,8 +136,8 @@ static int cookie_consistent(struct daemon *d, const struct so_key keys[SO_NKEYS
 /* The entry's SYN-ACK again, through the kernel's routing to the client. */
 static int retransmit(struct daemon *d, const struct so_halfopen *e)
 {
-	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6, .sin6_scope_id = d->ifindex };
-	struct sockaddr_in to4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 to6 = {.sin6_family = AF_INET6, .sin6_scope_id = d->ifindex};
+	struct sockaddr_in to4 = {.sin_family = AF_INET};
 	struct so_synack sa;
 	__u8 buf[128];
 	ssize_t n;
@@ -159,7 +159,7 @@ static int retransmit(struct daemon *d, const struct so_halfopen *e)
 
 static void expired(struct daemon *d, const struct so_halfopen *e, __u64 now, __u32 nth)
 {
-	struct so_event ev = { .type = SO_EV_EXPIRED, .time_ns = now, .count = 1 };
+	struct so_event ev = {.type = SO_EV_EXPIRED, .time_ns = now, .count = 1};
 
 	if (nth >= EXPIRED_EVENTS_PER_TICK)
 		return;
@@ -178,7 +178,7 @@ static void backlog(struct daemon *d, __u32 live)
 {
 	__u32 high = (__u64)d->ho.n * SO_BACKLOG_HIGH_PCT / 100;
 	__u32 low = (__u64)d->ho.n * SO_BACKLOG_LOW_PCT / 100;
-	struct so_event ev = { .type = SO_EV_BACKLOG, .count = live };
+	struct so_event ev = {.type = SO_EV_BACKLOG, .count = live};
 	bool cookies = d->cfg.backlog == SO_BACKLOG_COOKIES;
 	struct so_counters c;
 	__u64 rate;
@@ -232,12 +232,14 @@ void halfopen_tick(struct daemon *d)
 		/* In a flood (cookies only) the table is mostly spoofed sources:
 		 * a real client whose SYN-ACK was lost sends its SYN again, and
 		 * its entry answers that. (Checked first: no hash per entry then.) */
-		if (d->cfg.backlog == SO_BACKLOG_COOKIES || !retrans_due(from, to, d->synack_retries) ||
+		if (d->cfg.backlog == SO_BACKLOG_COOKIES ||
+		    !retrans_due(from, to, d->synack_retries) ||
 		    !cookie_consistent(d, keys, &e, to))
 			continue;
 		if (d->cfg.budget_refill &&
-		    !so_budget_take(&d->cfg, &d->budget[so_budget_bucket(&d->cfg, e.saddr,
-									   e.flags & SO_HO_V6)], now)) {
+		    !so_budget_take(
+			&d->cfg, &d->budget[so_budget_bucket(&d->cfg, e.saddr, e.flags & SO_HO_V6)],
+			now)) {
 			d->pub.retrans_ratelimited++;
 			continue;
 		}
@@ -249,8 +251,8 @@ void halfopen_tick(struct daemon *d)
 	d->pub.synack_retrans += sent;
 	d->pub.expired_half_open += gone;
 	if (gone > EXPIRED_EVENTS_PER_TICK) {
-		struct so_event ev = { .type = SO_EV_EXPIRED, .time_ns = now,
-				       .count = gone - EXPIRED_EVENTS_PER_TICK };
+		struct so_event ev = {
+		    .type = SO_EV_EXPIRED, .time_ns = now, .count = gone - EXPIRED_EVENTS_PER_TICK};
 
 		events_publish(d, &ev); /* "and N more", without a tuple */
 	}

@@ -18,15 +18,17 @@ int key_parse(const char *text, __u64 master[2], const char **why)
 
 	master[0] = master[1] = 0;
 	for (i = 0; i < 32; i++, p++) {
-		int d = isdigit((unsigned char)*p) ? *p - '0' :
-			isxdigit((unsigned char)*p) ? tolower((unsigned char)*p) - 'a' + 10 : -1;
+		int d = isdigit((unsigned char)*p)    ? *p - '0'
+			: isxdigit((unsigned char)*p) ? tolower((unsigned char)*p) - 'a' + 10
+						      : -1;
 
 		if (d < 0)
 			break;
 		master[i / 16] = master[i / 16] << 4 | d;
 	}
 	if (i != 32 || (*p && *p != '\n')) {
-		*why = "expected 32 hex digits (head -c16 /dev/urandom | od -An -tx1 | tr -d ' \\n')";
+		*why =
+		    "expected 32 hex digits (head -c16 /dev/urandom | od -An -tx1 | tr -d ' \\n')";
 		return -1;
 	}
 	return 0;

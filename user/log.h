@@ -7,7 +7,7 @@
 
 /* Exit statuses of every command. */
 #define EXIT_RUNTIME 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE   2
 
 extern int so_verbose;
 

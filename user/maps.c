@@ -15,7 +15,7 @@
 #include "rtt.h"
 
 #define SO_MAP_NAME(e, name) name,
-const char *const so_map_names[SO_MAP_MAX] = { SO_MAPS(SO_MAP_NAME) };
+const char *const so_map_names[SO_MAP_MAX] = {SO_MAPS(SO_MAP_NAME)};
 #undef SO_MAP_NAME
 
 int so_map_index(const char *name)
@@ -179,7 +179,8 @@ double rtt_percentile_us(const struct so_rtt *r, int p)
 	for (b = 0; b < SO_RTT_BUCKETS && n; b++) {
 		seen += r->bucket[b];
 		if (seen * 100 >= n * p)
-			return b == SO_RTT_BUCKETS - 1 ? rtt_bucket_top_us(b - 1) : rtt_bucket_top_us(b);
+			return b == SO_RTT_BUCKETS - 1 ? rtt_bucket_top_us(b - 1)
+						       : rtt_bucket_top_us(b);
 	}
 	return 0;
 }

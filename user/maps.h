@@ -18,17 +18,17 @@
 
 #include "shakeoff.h"
 
-#define SO_MAPS(X)                   \
-	X(CONFIG, "so_config")       \
-	X(KEYS, "so_keys")           \
-	X(STATS, "so_stats")         \
-	X(RTT, "so_rtt")             \
-	X(HALFOPEN, "so_halfopen")   \
-	X(FLOWS, "so_flows")         \
-	X(FLOWMARK, "so_flowmark")   \
-	X(BUDGET, "so_budget")       \
-	X(EVENTS, "so_events")       \
-	X(DAEMON, "so_daemon")       \
+#define SO_MAPS(X)                 \
+	X(CONFIG, "so_config")     \
+	X(KEYS, "so_keys")         \
+	X(STATS, "so_stats")       \
+	X(RTT, "so_rtt")           \
+	X(HALFOPEN, "so_halfopen") \
+	X(FLOWS, "so_flows")       \
+	X(FLOWMARK, "so_flowmark") \
+	X(BUDGET, "so_budget")     \
+	X(EVENTS, "so_events")     \
+	X(DAEMON, "so_daemon")     \
 	X(STATUS, "so_status")
 
 #define SO_MAP_ENUM(e, name) SO_MAP_##e,
@@ -40,7 +40,7 @@ int so_map_index(const char *name);
 
 struct so_maps {
 	int fd[SO_MAP_MAX]; /* -1: not found */
-	__u32 prog_id;      /* shakeoff_xdp's, 0 when found through the pins */
+	__u32 prog_id;	    /* shakeoff_xdp's, 0 when found through the pins */
 };
 
 /*

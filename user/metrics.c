@@ -46,7 +46,7 @@ static void gauge(FILE *f, const char *name, const char *help, const char *ifnam
 
 void metrics_print(FILE *f, const char *ifname, const struct stats *s)
 {
-	static const __u8 modes[] = { SO_BACKLOG_STATE, SO_BACKLOG_COOKIES, SO_BACKLOG_STATELESS };
+	static const __u8 modes[] = {SO_BACKLOG_STATE, SO_BACKLOG_COOKIES, SO_BACKLOG_STATELESS};
 	char name[64], extra[64];
 	__u64 n = 0;
 	size_t i;
@@ -113,8 +113,7 @@ int metrics_file_write(const char *path, const char *ifname, const struct stats 
 	return err;
 }
 
-int metrics_addr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len,
-		       const char **why)
+int metrics_addr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len, const char **why)
 {
 	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
 	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
@@ -172,7 +171,7 @@ static void reply(int c, const char *status, const char *type, const char *body,
 /* One request: GET /metrics (or /) gets a reading, anything else an error. */
 static void serve_one(struct metrics_srv *m, int c)
 {
-	struct timeval tv = { .tv_sec = 2 };
+	struct timeval tv = {.tv_sec = 2};
 	char req[2048], *body = NULL;
 	size_t have = 0, len = 0;
 	struct stats s;

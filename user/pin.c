@@ -60,8 +60,7 @@ int pin_name_ours(const char *dirname, char *ifname, size_t len)
 
 void pin_path(char *buf, size_t len, const char *ifname, const char *map)
 {
-	snprintf(buf, len, SO_PIN_ROOT "/%s%s%s", pin_name(ifname), map ? "/" : "",
-		 map ? map : "");
+	snprintf(buf, len, SO_PIN_ROOT "/%s%s%s", pin_name(ifname), map ? "/" : "", map ? map : "");
 }
 
 static int is_bpffs(const char *path)

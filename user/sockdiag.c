@@ -44,10 +44,10 @@ static int dump_family(int fd, int family, __u32 states, msg_fn fn, void *ctx)
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 req;
 	} msg = {
-		.nlh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.req = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP,
-			 .idiag_states = states },
+	    .nlh = {.nlmsg_len = sizeof(msg),
+		    .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
+	    .req = {.sdiag_family = family, .sdiag_protocol = IPPROTO_TCP, .idiag_states = states},
 	};
 	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 
@@ -111,9 +111,9 @@ static void on_connection(const struct inet_diag_msg *m, void *ctx)
 {
 	struct conn_walk *w = ctx;
 	__u16 port = ntohs(m->id.idiag_sport);
-	struct so_tuple t = { .sport = m->id.idiag_dport, .dport = m->id.idiag_sport };
-	int v4mapped = m->idiag_family == AF_INET6 && !m->id.idiag_src[0] &&
-		       !m->id.idiag_src[1] && m->id.idiag_src[2] == htonl(0xffff);
+	struct so_tuple t = {.sport = m->id.idiag_dport, .dport = m->id.idiag_sport};
+	int v4mapped = m->idiag_family == AF_INET6 && !m->id.idiag_src[0] && !m->id.idiag_src[1] &&
+		       m->id.idiag_src[2] == htonl(0xffff);
 	__u8 state;
 
 	if (!(w->ports[port / 8] & (1 << (port % 8))))
@@ -144,7 +144,7 @@ static void on_connection(const struct inet_diag_msg *m, void *ctx)
 
 int connections_get(const __u8 ports[SO_PORT_BITMAP_BYTES], conn_fn fn, void *ctx)
 {
-	struct conn_walk w = { ports, fn, ctx };
+	struct conn_walk w = {ports, fn, ctx};
 	__u32 states = ~((1 << TCP_LISTEN) | (1 << TCP_SYN_SENT) | (1 << TCP_CLOSE));
 
 	return dump(states, on_connection, &w);

@@ -4,12 +4,11 @@
 
 #include "stats.h"
 
-#define SO_STAT_INFO(name, desc) { #name, desc, offsetof(struct so_counters, name), false, false },
-#define SO_DROP_INFO(name, desc) { #name, desc, offsetof(struct so_counters, name), false, true },
-#define SO_DAEMON_INFO(name, desc) { #name, desc, offsetof(struct so_daemon, name), true, false },
-const struct stat_info stat_info[] = {
-	SO_STATS(SO_STAT_INFO) SO_DAEMON_STATS(SO_DAEMON_INFO) SO_DROPS(SO_DROP_INFO)
-};
+#define SO_STAT_INFO(name, desc)   {#name, desc, offsetof(struct so_counters, name), false, false},
+#define SO_DROP_INFO(name, desc)   {#name, desc, offsetof(struct so_counters, name), false, true},
+#define SO_DAEMON_INFO(name, desc) {#name, desc, offsetof(struct so_daemon, name), true, false},
+const struct stat_info stat_info[] = {SO_STATS(SO_STAT_INFO) SO_DAEMON_STATS(SO_DAEMON_INFO)
+					  SO_DROPS(SO_DROP_INFO)};
 const size_t stat_count = sizeof(stat_info) / sizeof(stat_info[0]);
 
 __u64 stat_value(const struct stats *s, const struct stat_info *i)

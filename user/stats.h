@@ -16,9 +16,9 @@
 /* Every counter: the data plane's, then the daemon's, then the drop reasons. */
 struct stat_info {
 	const char *name, *desc;
-	size_t off;  /* in struct so_counters, or struct so_daemon */
+	size_t off; /* in struct so_counters, or struct so_daemon */
 	bool daemon;
-	bool drop;   /* a drop reason, part of dropped_malformed */
+	bool drop; /* a drop reason, part of dropped_malformed */
 };
 extern const struct stat_info stat_info[];
 extern const size_t stat_count;
@@ -27,8 +27,8 @@ struct stats {
 	struct so_counters c;
 	struct so_daemon d;
 	struct so_rtt rtt;
-	__u8 backlog;            /* enum so_backlog; 0xff if unknown */
-	__u32 half_open_max;     /* the tables' capacities */
+	__u8 backlog;	     /* enum so_backlog; 0xff if unknown */
+	__u32 half_open_max; /* the tables' capacities */
 	__u32 flows_max;
 	bool daemon_alive;
 };

@@ -135,8 +135,8 @@ static __always_inline int handle_ack(struct so_ctx *c)
 {
 	const struct so_config *cfg = c->cfg;
 	struct so_seg *s = &c->seg;
-	struct handshake hs = { .via = SO_VIA_COOKIE };
-	struct halfopen_find f = { };
+	struct handshake hs = {.via = SO_VIA_COOKIE};
+	struct halfopen_find f = {};
 	struct so_halfopen *e;
 	struct so_tcpopts o;
 	struct so_meta m;
@@ -169,8 +169,9 @@ static __always_inline int handle_ack(struct so_ctx *c)
 			/* Connections older than shakeoff, or than our flow entry. */
 			state = kernel_socket(c->xdp, &s->t);
 			if (state >= 0) {
-				flow_add(c, &s->t, state == BPF_TCP_TIME_WAIT ? SO_TIME_WAIT
-									      : SO_ESTABLISHED);
+				flow_add(c, &s->t,
+					 state == BPF_TCP_TIME_WAIT ? SO_TIME_WAIT
+								    : SO_ESTABLISHED);
 				c->cnt->established++;
 				return XDP_PASS;
 			}

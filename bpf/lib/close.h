@@ -79,8 +79,9 @@ static __always_inline int socket_closing(const struct sock *sk, int oldstate, i
 	now = flow_now(bpf_ktime_get_ns());
 	if (newstate != BPF_TCP_CLOSE) {
 		flow_note(f, SO_TCP_FIN, SO_FIN_SERVER, now);
-	} else if (cfg->time_wait && (oldstate == BPF_TCP_FIN_WAIT1 || oldstate == BPF_TCP_FIN_WAIT2 ||
-				      oldstate == BPF_TCP_CLOSING)) {
+	} else if (cfg->time_wait &&
+		   (oldstate == BPF_TCP_FIN_WAIT1 || oldstate == BPF_TCP_FIN_WAIT2 ||
+		    oldstate == BPF_TCP_CLOSING)) {
 		if (f->state != SO_TIME_WAIT) {
 			f->state = SO_TIME_WAIT;
 			f->since = now;

@@ -14,26 +14,26 @@
 
 /* Helpers return an action (XDP_* / TC_ACT_*, all >= 0) or carry on. */
 #define SO_CONTINUE (-1)
-#define TC_ACT_OK 0
+#define TC_ACT_OK   0
 
-#define ETH_ALEN 6
-#define SO_ETH_P_IP 0x0800
-#define SO_ETH_P_IPV6 0x86dd
-#define SO_ETH_P_8021Q 0x8100
+#define ETH_ALEN	6
+#define SO_ETH_P_IP	0x0800
+#define SO_ETH_P_IPV6	0x86dd
+#define SO_ETH_P_8021Q	0x8100
 #define SO_ETH_P_8021AD 0x88a8
-#define SO_AF_INET 2
-#define SO_AF_INET6 10
+#define SO_AF_INET	2
+#define SO_AF_INET6	10
 
 /* A TCP segment to a protected port, as parsed. */
 struct so_seg {
 	struct so_tuple t; /* client -> server */
-	__u32 seq;         /* host order */
+	__u32 seq;	   /* host order */
 	__u32 ack_seq;
-	__u16 l3_off;      /* 14, 18 or 22 */
-	__u16 l4_off;      /* the TCP header */
-	__u16 tcp_len;     /* TCP header + payload, per the IP header */
-	__u16 doff;        /* TCP header length in bytes */
-	__u8 flags;        /* TCP flags byte */
+	__u16 l3_off;  /* 14, 18 or 22 */
+	__u16 l4_off;  /* the TCP header */
+	__u16 tcp_len; /* TCP header + payload, per the IP header */
+	__u16 doff;    /* TCP header length in bytes */
+	__u8 flags;    /* TCP flags byte */
 	__u8 pad[3];
 };
 

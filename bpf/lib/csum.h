@@ -15,7 +15,7 @@
 #define SO_CSUM_WORDS_MAX (4096 / 4)
 /* Headers are summed in blocks of this many words, one bounds check each:
  * three blocks cover a TCP header of up to 60 bytes. */
-#define SO_CSUM_BLOCK 5
+#define SO_CSUM_BLOCK  5
 #define SO_CSUM_BLOCKS 3
 
 /*
@@ -25,8 +25,7 @@
  * the frame ends first (parsing has checked it does not: this is for the
  * verifier).
  */
-static __always_inline int csum_add_frame(void *data, void *end, __u32 off, __u32 len,
-					  __u64 *sum)
+static __always_inline int csum_add_frame(void *data, void *end, __u32 off, __u32 len, __u64 *sum)
 {
 	__u32 words, rest, tail_off, done = 0, i;
 	__u8 tail[4] = {};

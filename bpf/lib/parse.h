@@ -16,14 +16,14 @@
 
 #include "common.h"
 
-#define SO_L2_MAX (14 + 4 * SO_VLAN_MAX)
+#define SO_L2_MAX	(14 + 4 * SO_VLAN_MAX)
 #define SO_IPV6_EXT_MAX 8 /* extension headers walked before TCP */
-#define SO_L4_OFF_MAX 4096
+#define SO_L4_OFF_MAX	4096
 
-#define SO_NEXTHDR_HOP 0
-#define SO_NEXTHDR_ROUTING 43
+#define SO_NEXTHDR_HOP	    0
+#define SO_NEXTHDR_ROUTING  43
 #define SO_NEXTHDR_FRAGMENT 44
-#define SO_NEXTHDR_DEST 60
+#define SO_NEXTHDR_DEST	    60
 
 static __always_inline int port_protected(const struct so_config *cfg, __u16 port_be)
 {
@@ -46,7 +46,8 @@ static __always_inline void *pkt_ptr(void *data, __u32 off)
 }
 
 /* The tuple of an IPv4 or IPv6 header and the ports after it; every byte written. */
-static __always_inline void tuple4_of(struct so_tuple *t, const struct iphdr *ip, const __u16 *ports)
+static __always_inline void tuple4_of(struct so_tuple *t, const struct iphdr *ip,
+				      const __u16 *ports)
 {
 	__builtin_memset(t, 0, sizeof(*t));
 	t->saddr[0] = ip->saddr;
@@ -97,8 +98,8 @@ static __always_inline int parse_l2(void *data, void *end, __u16 *proto)
  * The tuple of the TCP segment whose L3 header (of ethertype proto) is at
  * l3_off and TCP header at l4_off. Returns 0, or -1 if they are not there.
  */
-static __always_inline int tuple_at(void *data, void *end, __u32 l3_off, __u16 proto,
-				    __u32 l4_off, struct so_tuple *t)
+static __always_inline int tuple_at(void *data, void *end, __u32 l3_off, __u16 proto, __u32 l4_off,
+				    struct so_tuple *t)
 {
 	__u16 *ports;
 

@@ -38,7 +38,7 @@ static __always_inline int born_before(__u32 a, __u32 b)
 struct halfopen_find {
 	struct so_halfopen *mine; /* the tuple's live entry */
 	struct so_halfopen *room; /* where a new entry for it goes (none: all busy) */
-	__u8 evicts;              /* room is another tuple's live entry */
+	__u8 evicts;		  /* room is another tuple's live entry */
 };
 
 /*

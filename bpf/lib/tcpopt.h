@@ -11,12 +11,12 @@
 #include "common.h"
 #include "parse.h"
 
-#define SO_TCPOPT_EOL 0
-#define SO_TCPOPT_NOP 1
-#define SO_TCPOPT_MSS 2
-#define SO_TCPOPT_WSCALE 3
+#define SO_TCPOPT_EOL	    0
+#define SO_TCPOPT_NOP	    1
+#define SO_TCPOPT_MSS	    2
+#define SO_TCPOPT_WSCALE    3
 #define SO_TCPOPT_SACK_PERM 4
-#define SO_TCPOPT_TS 8
+#define SO_TCPOPT_TS	    8
 
 struct opt_walk {
 	__u8 buf[64]; /* 40 option bytes + room for a 10-byte read at offset 39 */
@@ -120,7 +120,8 @@ static __always_inline void parse_tcp_opts(struct xdp_md *ctx, __u32 l4_off, __u
 	if (tcp_opts_linux(ctx, l4_off, len, o))
 		return;
 	w.o.wscale = SO_WSCALE_NONE;
-	if (len > 0 && len <= SO_TCP_OPT_MAX && !bpf_xdp_load_bytes(ctx, l4_off + sizeof(struct tcphdr), w.buf, len)) {
+	if (len > 0 && len <= SO_TCP_OPT_MAX &&
+	    !bpf_xdp_load_bytes(ctx, l4_off + sizeof(struct tcphdr), w.buf, len)) {
 		w.len = len;
 		bpf_loop(SO_TCP_OPT_MAX, opt_step, &w, 0);
 	}

@@ -17,6 +17,7 @@
 # remounts /sys and would hide the pinned maps from the next command).
 # SO_KEEP=1 keeps the namespaces and logs for debugging.
 
+# shellcheck shell=bash disable=SC2034 # (variables for the tests that source this)
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SHAKEOFF=$ROOT/shakeoff
 TCPTOOL=$ROOT/tests/net/tcptool.py
@@ -47,7 +48,7 @@ bg_s() {
 	shift
 	nsenter --net=/run/netns/"$NS_S" "$@" >>"$log" 2>&1 &
 	BG_PID=$!
-	BG_PIDS+=($BG_PID)
+	BG_PIDS+=("$BG_PID")
 }
 
 # bg_c LOG CMD...: the same in the client namespace.
@@ -56,7 +57,7 @@ bg_c() {
 	shift
 	nsenter --net=/run/netns/"$NS_C" "$@" >>"$log" 2>&1 &
 	BG_PID=$!
-	BG_PIDS+=($BG_PID)
+	BG_PIDS+=("$BG_PID")
 }
 
 # sleep_until EPOCH: sleep until the given second (not at all if it passed).
@@ -100,7 +101,7 @@ fail() {
 	echo "FAIL $1"
 	shift
 	# Every line of the detail indented: tests/run shows those lines.
-	[ $# -gt 0 ] && echo "$*" | sed 's/^/    /'
+	[ $# -gt 0 ] && printf '%s\n' "$*" | sed 's/^/    /'
 	FAILED=1
 }
 # check NAME CMD...: PASS if CMD succeeds, else FAIL with its output.
@@ -168,7 +169,7 @@ wait_for() {
 }
 
 # so_start ARGS...: shakeoff run on $IF_S, waiting until it has attached.
-attached_count() { cat "$SO_LOG" 2>/dev/null | grep -c "attached ("; }
+attached_count() { grep -c "attached (" "$SO_LOG" 2>/dev/null; }
 attached_more() { test "$(attached_count)" -gt "$1"; }
 so_start() {
 	local before

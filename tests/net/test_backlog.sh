@@ -4,6 +4,7 @@
 # answers with cookies only, real clients all connect, memory stays what
 # was configured, established flows are untouched, and state comes back
 # once the flood is over. (Topology: tests/net/lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 topo_up || { fail "topology"; finish; }

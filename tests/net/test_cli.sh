@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The CLI contract (DESIGN.md section 5): exit statuses, one-line errors,
 # status and stats output, clean detach, recovery after a crash, key files.
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # expect STATUS NAME CMD...: CMD exits STATUS with exactly one stderr line

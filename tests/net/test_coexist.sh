@@ -5,6 +5,7 @@
 # hook: with xdp-filter (Debian's xdp-tools) attached, shakeoff refuses and
 # names it, leaving it in place; with --replace it takes over and says whom
 # it detached. (Topology: lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 topo_up || { fail "topology"; finish; }

@@ -6,6 +6,7 @@
 # counters; and with no daemon for longer than the keys it installed last,
 # SYNs are left to the kernel (fail open) and clients still connect.
 # (Topology: tests/net/lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 SPOOFED=200
@@ -27,7 +28,7 @@ hold=$BG_PID
 established() {
 	local n
 	n=$(in_s ss -Htn state established "sport = :7000" | wc -l)
-	[ "$n" -ge $CONNS ] || { echo "$n established"; return 1; }
+	[ "$n" -ge "$CONNS" ] || { echo "$n established"; return 1; }
 }
 eventually 10 "$CONNS connections are moving data" established
 in_c "$SYNFLOOD" --dev "$IF_C" --dst-mac "$MAC_S" --dst $IP4_S --dport 7000 --opts \
@@ -64,7 +65,7 @@ eventually 3 "the entries were retransmitted twice each (the second late)" \
 eventually 8 "then expired" stat_is expired_half_open $SPOOFED
 expired_ms=$(since_flood)
 check "on schedule: 7 s after the SYNs ($expired_ms ms)" \
-	test $expired_ms -ge 6500 -a $expired_ms -lt 9000
+	test "$expired_ms" -ge 6500 -a "$expired_ms" -lt 9000
 check "the gauge agrees" stat_is half_open 0
 check "no handoff failed" stat_is handoff_fail 0
 
@@ -79,6 +80,6 @@ passed0=$(so_stat syn_passed)
 # SYNs go on being answered by XDP while an installed key covers the slot.
 check "with the daemon gone, XDP still answers while its keys last" \
 	tcptool_c client $IP4_S 7000 --bytes 1000 --timeout 3
-fail_open() { tcptool_c client $IP4_S 7000 --bytes 1000 --timeout 3 && test "$(so_stat syn_passed)" -gt "$passed0"; }
+fail_open() { tcptool_c client "$IP4_S" 7000 --bytes 1000 --timeout 3 && test "$(so_stat syn_passed)" -gt "$passed0"; }
 eventually 10 "once they ran out, SYNs went to the kernel and clients still connect" fail_open
 finish

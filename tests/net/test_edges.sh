@@ -4,6 +4,7 @@
 # get no answer,
 # connections older than shakeoff keep working, ports without a listener
 # and unprotected ports stay the kernel's. (Topology: tests/net/lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 topo_up || { fail "topology"; finish; }
@@ -55,13 +56,13 @@ syn0=$(so_stat syn_recv)
 check "an unprotected port works normally" tcptool_c client $IP4_S 7001 --bytes 100000
 check "without shakeoff seeing its SYN" test "$(so_stat syn_recv)" = "$syn0"
 # 7002 is protected but has no listener: the kernel refuses, as it would.
-refused() { tcptool_c client $IP4_S 7002 --bytes 10 --timeout 3 | grep -q "Connection refused"; }
+refused() { tcptool_c client "$IP4_S" 7002 --bytes 10 --timeout 3 | grep -q "Connection refused"; }
 check "a protected port without a listener is refused at once" refused
 check "and shakeoff did not answer its SYN" test "$(so_stat syn_recv)" = "$syn0"
 
 # A listener that appears later is picked up within a couple of seconds.
 tcp_server 7002 || fail "late listener"
-so_answering 3 && pass "a new listener is answered for" || fail "a new listener is answered for"
+if so_answering 3; then pass "a new listener is answered for"; else fail "a new listener is answered for"; fi
 check "and serves through shakeoff" tcptool_c client $IP6_S 7002 --bytes 100000
 check "with the handshake from XDP" test "$(so_stat syn_recv)" = $((syn0 + 1))
 finish

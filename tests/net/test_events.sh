@@ -6,6 +6,7 @@
 # per event. Without a reader the data plane writes no events at all.
 # The load is bench/hsload: real handshakes through the attached program by
 # BPF_PROG_TEST_RUN (veth could not carry 100k/s). (Topology: lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 HSLOAD=$ROOT/.output/hsload
@@ -27,7 +28,7 @@ t_end=$(date +%s%N)
 sw1=$(ctxsw)
 check "the load ran at about 100k handshakes/s ($(cat "$WORK/load.out"))" \
 	grep -q "($n valid)" "$WORK/load.out"
-all_in() { test "$(handshakes "$WORK/ev1.json")" = $n; }
+all_in() { test "$(handshakes "$WORK/ev1.json")" = "$n"; }
 wait_for 5 all_in
 t_all=$(date +%s%N)
 check "every handshake reached the reader: $(handshakes "$WORK/ev1.json") of $n" all_in

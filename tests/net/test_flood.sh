@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # A spoofed-source SYN flood, flat out and bounded, while real clients
 # connect: every real connection must succeed. (Topology: tests/net/lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 topo_up || { fail "topology"; finish; }
@@ -15,7 +16,8 @@ flood() {
 }
 
 for fam in 4 6; do
-	eval dst=\$IP${fam}_S
+	v=IP${fam}_S
+	dst=${!v}
 	syn0=$(so_stat syn_recv) sa0=$(so_stat synack_sent)
 	flood "$dst" $fam &
 	fpid=$!

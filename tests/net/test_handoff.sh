@@ -3,6 +3,7 @@
 # Real clients through shakeoff to real servers, IPv4 and IPv6: data arrives
 # byte-exact both ways, every handshake is XDP's, and the server's own stack
 # never answers a SYN on a protected port. (Topology: tests/net/lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 topo_up || { fail "topology"; finish; }

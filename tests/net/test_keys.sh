@@ -16,6 +16,7 @@
 #                          |   everything else: main -> $IF_R2   $IF_S2 10.78.0.1
 #                          +-------------------------+   | shakeoff: ACKs   |
 #                                                        +------------------+
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 NS_R=so${ID}r
@@ -101,12 +102,12 @@ start2() {
 		nsenter --net=/run/netns/"$NS_S" "$SHAKEOFF" run "$IF_S" --ports 7000 --slot-shift 31 \
 			--synack-retries 1 --key-file "$WORK/key" >>"$S1_LOG" 2>&1 &
 		S1_PID=$!
-		BG_PIDS+=($S1_PID)
+		BG_PIDS+=("$S1_PID")
 	fi
 	nsenter --net=/run/netns/"$NS_S2" "$SHAKEOFF" run "$IF_S2" --ports 7000 --slot-shift 31 \
 		--synack-retries 1 --key-file "$1" >>"$S2_LOG" 2>&1 &
 	S2_PID=$!
-	BG_PIDS+=($S2_PID)
+	BG_PIDS+=("$S2_PID")
 	more() { test "$(grep -c "attached (" "$1" 2>/dev/null)" -gt "$2"; }
 	wait_for 10 more "$S1_LOG" "${n1:-0}" || [ "${n1:-0}" -gt 0 ] || return 1
 	wait_for 10 more "$S2_LOG" "${n2:-0}" || return 1
@@ -143,7 +144,7 @@ check "(b) no handoff failed" test "$(st1 handoff_fail)" = 0 -a "$(st2 handoff_f
 kill -TERM "$S2_PID"
 wait "$S2_PID" 2>/dev/null
 start2 "$WORK/other" || { fail "server 2 with another key" "$(tail -n 5 "$S2_LOG")"; finish; }
-refused() { ! tcptool_c client $SRV 7000 --bytes 1000 --timeout 2; }
+refused() { ! tcptool_c client "$SRV" 7000 --bytes 1000 --timeout 2; }
 check "(c) different keys: the connection fails" refused
 check "(c) server 2 dropped the ACKs as invalid ($(st2 ack_invalid)) and handed none off" \
 	test "$(st2 ack_invalid)" -gt 0 -a "$(st2 handoff_ok)" = 0

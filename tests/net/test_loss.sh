@@ -6,6 +6,7 @@
 # server-speaks-first: lost SYN-ACKs are answered again from their entry
 # (syn_repeat), lost final ACKs are rescued by the daemon's retransmission.
 # (Topology: tests/net/lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 CONNS=300

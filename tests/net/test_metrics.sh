@@ -3,6 +3,7 @@
 # Prometheus: `stats --prometheus`, the daemon's HTTP endpoint
 # (--metrics-listen) and its textfile (--metrics-file) all pass `promtool
 # check metrics`, and say what `stats --json` says. (Topology: lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 topo_up || { fail "topology"; finish; }
@@ -20,7 +21,10 @@ done
 # valid WHAT FILE: promtool accepts it and has nothing to say (lint included).
 valid() {
 	local out
-	out=$(promtool check metrics <"$2" 2>&1) && [ -z "$out" ] || { echo "$out"; return 1; }
+	if ! out=$(promtool check metrics <"$2" 2>&1) || [ -n "$out" ]; then
+		echo "$out"
+		return 1
+	fi
 }
 # metric FILE NAME [LABELS]: a sample's value.
 metric() { awk -v n="$2{interface=\"$IF_S\"${3:-}}" '$1 == n { print $2 }' "$1"; }

@@ -7,6 +7,7 @@
 # interface. Its pins are in the host's bpffs for bpftool; when it can see
 # no bpffs at all it says so in one line, and still everything but the
 # pins works, a crash included. (Topology: lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 topo_up || { fail "topology"; finish; }

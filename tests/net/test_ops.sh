@@ -5,6 +5,7 @@
 # SIGHUP with the readiness protocol around it, `shakeoff top` in an 80x24
 # terminal, bash completion, and the Debian package installed and removed.
 # (Topology: lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 VERSION=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$ROOT/debian/changelog")
@@ -75,8 +76,10 @@ mkdir -p "$WORK/units"
 sed "s|/usr/sbin/shakeoff|$DEST/usr/sbin/shakeoff|" "$UNIT" >"$WORK/units/shakeoff@.service"
 verify() {
 	local out
-	out=$(systemd-analyze verify --man=no "$WORK/units/shakeoff@.service" 2>&1) && [ -z "$out" ] ||
-		{ echo "$out"; return 1; }
+	if ! out=$(systemd-analyze verify --man=no "$WORK/units/shakeoff@.service" 2>&1) || [ -n "$out" ]; then
+		echo "$out"
+		return 1
+	fi
 }
 check "systemd-analyze verify passes" verify
 make -s -C "$ROOT" uninstall PREFIX=/usr DESTDIR="$DEST" >/dev/null 2>&1
@@ -122,7 +125,7 @@ tmux -L "$TMUX_SOCK" new-session -d -x 80 -y 24 \
 screen() { tmux -L "$TMUX_SOCK" capture-pane -p; }
 shows() { screen | grep -q "$1" || { screen; return 1; }; }
 eventually 3 "top shows its screen" shows "SYNs to protected ports"
-for i in 1 2 3; do tcptool_c client $IP4_S 7000 --bytes 100 >/dev/null; done
+for _ in 1 2 3; do tcptool_c client "$IP4_S" 7000 --bytes 100 >/dev/null; done
 ho=$(so_stat handoff_ok)
 eventually 3 "top shows the handshakes' total ($ho)" shows "handed to the server  *[0-9]* *$ho\$"
 eventually 3 "and rates per second" shows "per second"
@@ -130,7 +133,10 @@ fits() {
 	local lines width
 	lines=$(screen | sed '/^$/d' | wc -l)
 	width=$(screen | awk '{ if (length > w) w = length } END { print w + 0 }')
-	[ "$lines" -le 24 ] && [ "$width" -le 80 ] || { echo "$lines lines, $width columns"; return 1; }
+	if [ "$lines" -gt 24 ] || [ "$width" -gt 80 ]; then
+		echo "$lines lines, $width columns"
+		return 1
+	fi
 }
 check "it fits 80x24" fits
 tmux -L "$TMUX_SOCK" send-keys q

@@ -3,6 +3,7 @@
 # Reflection: a flood spoofed from one /24 gets at most --synack-rate
 # SYN-ACKs a second back (first answers and retransmissions together), while
 # real clients in other prefixes all connect. (Topology: tests/net/lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 RATE=200
@@ -41,7 +42,7 @@ t1=$(date +%s%N)
 secs_ms=$(((t1 - t0) / 1000000))
 # At most a second's burst plus the rate over the whole window; 5% for
 # two writers (XDP and the daemon's retransmissions) racing on one bucket.
-budget=$((RATE * (secs_ms + 1000) / 1000 * 105 / 100))
+budget=$((RATE * (secs_ms + 1000) * 105 / 100000))
 wire=$(tcpdump -nn -r "$WORK/reflected.pcap" 2>/dev/null | wc -l)
 check "SYN-ACKs to the spoofed /24: $wire in $secs_ms ms, at most $budget" test "$wire" -le $budget
 check "and not none: the budget was used ($wire)" test "$wire" -ge $((RATE * 2))

@@ -5,6 +5,7 @@
 # descriptors stay flat, the tables stay within their sizes, no handoff
 # fails, no client fails, and a stop leaves nothing behind. Then a shorter
 # run under valgrind: no errors, no leaks. (Topology: tests/net/lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 SOAK=${SOAK_SECONDS:-60}
@@ -16,7 +17,7 @@ topo_up || { fail "topology"; finish; }
 tcp_server 7000 || fail "echo server"
 nginx_start || fail "nginx"
 # Small tables the flood overruns; short timers, so entries come and go.
-ARGS=(--ports 80,7000 --max-half-open $HALF_OPEN --max-flows $FLOWS --synack-retries 2 --msl 2)
+ARGS=(--ports "80,7000" --max-half-open "$HALF_OPEN" --max-flows "$FLOWS" --synack-retries 2 --msl 2)
 so_start "${ARGS[@]}" || { fail "shakeoff run"; finish; }
 so_answering 2 || fail "shakeoff sees the listeners"
 
@@ -78,7 +79,7 @@ check "daemon RSS flat: ${rss_q} KiB at a quarter, at most ${rss_max} KiB after"
 fds_q=$(sed -n "${q}p" "$samples" | cut -d' ' -f2) fds_end=$(tail -n 1 "$samples" | cut -d' ' -f2)
 check "daemon file descriptors flat: $fds_q at a quarter, $fds_end at the end" \
 	test "$fds_q" = "$fds_end"
-within() { awk -v h=$HALF_OPEN -v f=$FLOWS '$3 > h || $4 > f { exit 1 }' "$samples"; }
+within() { awk -v h="$HALF_OPEN" -v f="$FLOWS" '$3 > h || $4 > f { exit 1 }' "$samples"; }
 check "half_open <= $HALF_OPEN and flows <= $FLOWS in every sample" within
 check "the tables' memory is what was configured" \
 	test "$(map_field so_halfopen capacity)" = $HALF_OPEN -a "$(map_field so_flows capacity)" = $FLOWS

@@ -7,6 +7,7 @@
 # handshake is an event. One daemon runs through (a) to (d), so the
 # TIME_WAIT entries made early can be seen to expire at the end.
 # (Topology: tests/net/lib.sh.)
+# shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 topo_up || { fail "topology"; finish; }
@@ -59,7 +60,7 @@ tw_at=$(date +%s) # every TIME_WAIT below begins after this
 ports=()
 for i in 1 2 3; do
 	port=$((41000 + i))
-	ports+=($port)
+	ports+=("$port")
 	in_c curl -sf -m 10 -o /dev/null -H "Connection: close" --local-port $port "http://$IP4_S/1m.bin" ||
 		fail "curl $i"
 done
@@ -109,11 +110,11 @@ mirrors() {
 	for p in 41001 41002 41003; do
 		want=""
 		in_s ss -Htan state time-wait "sport = :80" | grep -q ":$p\b" && want=TIME_WAIT
-		[ "$(flow_state $p)" = "$want" ] || { echo "port $p: '$(flow_state $p)', want '$want'"; return 1; }
+		[ "$(flow_state "$p")" = "$want" ] || { echo "port $p: '$(flow_state "$p")', want '$want'"; return 1; }
 	done
 }
 eventually 2 "(d) the curl connections' entries mirror nginx's TIME_WAIT sockets" mirrors
-passive() { tcptool_c client $IP4_S 7100 --banner "220 ready" --bytes 1000 --timeout 5 --local-port 43001; }
+passive() { tcptool_c client "$IP4_S" 7100 --banner "220 ready" --bytes 1000 --timeout 5 --local-port 43001; }
 check "(d) a connection the client closes first" passive
 eventually 2 "(d) leaves no entry: the kernel keeps no TIME_WAIT for it" state_is 43001 ""
 # The same client port again at once: a SYN for a connection we track is
@@ -164,7 +165,7 @@ eventually 2 "(d) and counted" test "$(($(so_stat time_wait_expired) - tw0))" -g
 so_stop
 so_start --ports 7100 --stateless || fail "shakeoff run --stateless"
 so_answering 1
-no_banner() { ! tcptool_c client $IP4_S 7100 --banner "220 ready" --bytes 10 --timeout 4; }
+no_banner() { ! tcptool_c client "$IP4_S" 7100 --banner "220 ready" --bytes 10 --timeout 4; }
 check "(a) --stateless: the client waits for a banner that never comes" no_banner
 check "(a) --stateless: and no SYN-ACK was retransmitted" stat_is synack_retrans 0
 finish

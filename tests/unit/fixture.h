@@ -16,7 +16,7 @@
 #define PORT_OPEN 22 /* not protected */
 
 struct run {
-	int ret;                /* XDP verdict */
+	int ret;		/* XDP verdict */
 	uint8_t out[FRAME_MAX]; /* the frame after the program (without metadata) */
 	int out_len;
 	int meta_len;
@@ -35,7 +35,7 @@ void key_set(uint64_t slot, const __u64 k[2]);
 void keys_clear(void);
 #define HALFOPEN_TEST_SLOTS 64 /* 16 sets */
 #define FLOWMARK_TEST_WORDS 32 /* 1024 bits a generation */
-#define FLOW_TEST_SLOTS 64     /* 16 sets */
+#define FLOW_TEST_SLOTS	    64 /* 16 sets */
 void state_clear(void);
 /* The tuple (client -> server) of a frame. */
 struct so_tuple tuple_of(const struct frame_spec *s);
@@ -51,7 +51,7 @@ struct so_counters counters_now(void);
 #define stat_get(name) (counters_now().name)
 /* A counter by its offset, for tables of cases; NO_STAT: none. */
 #define STAT(name) offsetof(struct so_counters, name)
-#define NO_STAT ((size_t)-1)
+#define NO_STAT	   ((size_t)-1)
 __u64 stat_at(size_t off);
 /* Samples in the RTT histogram, over the CPUs. */
 __u64 rtt_count(void);

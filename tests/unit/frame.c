@@ -4,12 +4,12 @@
 
 #include "frame.h"
 
-const uint8_t client_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0c };
-const uint8_t server_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x05 };
-const uint8_t client_ip4[4] = { 198, 51, 100, 7 };
-const uint8_t server_ip4[4] = { 192, 0, 2, 1 };
-const uint8_t client_ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7 };
-const uint8_t server_ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+const uint8_t client_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0c};
+const uint8_t server_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x05};
+const uint8_t client_ip4[4] = {198, 51, 100, 7};
+const uint8_t server_ip4[4] = {192, 0, 2, 1};
+const uint8_t client_ip6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7};
+const uint8_t server_ip6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -140,7 +140,8 @@ int frame_build(const struct frame_spec *s, uint8_t *buf)
 		memcpy(l4 + 20, s->opts, s->opt_len);
 	for (i = 0; i < s->payload_len; i++)
 		l4[tcp_len + i] = 0xab;
-	pseudo = pseudo_sum(s->v6, caddr, s->v6 ? server_ip6 : server_ip4, tcp_len + s->payload_len);
+	pseudo =
+	    pseudo_sum(s->v6, caddr, s->v6 ? server_ip6 : server_ip4, tcp_len + s->payload_len);
 	/* Partial: the pseudo-header's folded sum alone, as TX offload leaves it. */
 	put16(l4 + 16, s->partial_csum ? 0xffff ^ csum_fold_rfc1071(NULL, 0, pseudo)
 				       : csum_fold_rfc1071(l4, tcp_len + s->payload_len, pseudo));

@@ -14,24 +14,24 @@
 
 struct frame_spec {
 	bool v6;
-	int vlans;              /* 0, 1 or 2 tags */
-	int ip_opt_len;         /* IPv4 options bytes (multiple of 4) */
-	const uint8_t *ext;     /* IPv6 extension headers, raw, chained by next_hdr */
+	int vlans;	    /* 0, 1 or 2 tags */
+	int ip_opt_len;	    /* IPv4 options bytes (multiple of 4) */
+	const uint8_t *ext; /* IPv6 extension headers, raw, chained by next_hdr */
 	int ext_len;
-	uint8_t ext_first;      /* next header of the IPv6 header when ext is used */
-	uint8_t proto;          /* 0: TCP */
+	uint8_t ext_first; /* next header of the IPv6 header when ext is used */
+	uint8_t proto;	   /* 0: TCP */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
-	uint16_t flags;         /* TCP flags byte */
+	uint16_t flags; /* TCP flags byte */
 	uint16_t window;
-	const uint8_t *opts;    /* raw TCP options */
-	int opt_len;            /* padded by the builder to a multiple of 4 */
+	const uint8_t *opts; /* raw TCP options */
+	int opt_len;	     /* padded by the builder to a multiple of 4 */
 	int payload_len;
-	int doff_override;      /* != 0: write this doff (words) instead */
-	uint16_t frag_off;      /* IPv4 frag_off field (host order) */
-	int tot_len_delta;      /* added to the IP length field */
-	uint8_t addr_last;      /* varies the client address */
-	bool partial_csum;      /* TCP checksum as TX offload leaves it (CHECKSUM_PARTIAL) */
+	int doff_override; /* != 0: write this doff (words) instead */
+	uint16_t frag_off; /* IPv4 frag_off field (host order) */
+	int tot_len_delta; /* added to the IP length field */
+	uint8_t addr_last; /* varies the client address */
+	bool partial_csum; /* TCP checksum as TX offload leaves it (CHECKSUM_PARTIAL) */
 };
 
 /* Client and server as the tests use them. */
@@ -51,18 +51,18 @@ struct parsed {
 	int l3_off, l4_off;
 	const uint8_t *eth, *l3, *l4;
 	uint8_t ttl;
-	uint16_t ip_len;         /* tot_len (v4) or payload_len (v6) */
+	uint16_t ip_len; /* tot_len (v4) or payload_len (v6) */
 	uint16_t frag_off;
 	bool ip_csum_ok, tcp_csum_ok;
-	bool tcp_csum_partial;   /* the field holds only the pseudo-header's sum (TX offload) */
+	bool tcp_csum_partial; /* the field holds only the pseudo-header's sum (TX offload) */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;
 	uint16_t window;
 	int doff;
 	/* options */
-	int mss;                 /* -1 absent */
-	int wscale;              /* -1 absent */
+	int mss;    /* -1 absent */
+	int wscale; /* -1 absent */
 	bool sack_perm, ts;
 	uint32_t tsval, tsecr;
 	bool unknown_opt;

@@ -9,27 +9,27 @@
 
 extern int test_failed; /* the running test failed an assert */
 
-#define ASSERT_EQ(actual, expected, name)                                                 \
-	({                                                                                \
-		long long _a = (long long)(actual), _e = (long long)(expected);           \
-		bool _ok = _a == _e;                                                      \
-		if (!_ok) {                                                               \
+#define ASSERT_EQ(actual, expected, name)                                                         \
+	({                                                                                        \
+		long long _a = (long long)(actual), _e = (long long)(expected);                   \
+		bool _ok = _a == _e;                                                              \
+		if (!_ok) {                                                                       \
 			fprintf(stderr, "    %s:%d: %s: got %lld (0x%llx), want %lld (0x%llx)\n", \
-				__FILE__, __LINE__, name, _a, (unsigned long long)_a, _e,  \
-				(unsigned long long)_e);                                  \
-			test_failed = 1;                                                  \
-		}                                                                         \
-		_ok;                                                                      \
+				__FILE__, __LINE__, name, _a, (unsigned long long)_a, _e,         \
+				(unsigned long long)_e);                                          \
+			test_failed = 1;                                                          \
+		}                                                                                 \
+		_ok;                                                                              \
 	})
 
-#define ASSERT_TRUE(cond, name)                                                            \
-	({                                                                                 \
-		bool _ok = !!(cond);                                                       \
-		if (!_ok) {                                                                \
+#define ASSERT_TRUE(cond, name)                                                              \
+	({                                                                                   \
+		bool _ok = !!(cond);                                                         \
+		if (!_ok) {                                                                  \
 			fprintf(stderr, "    %s:%d: %s: false\n", __FILE__, __LINE__, name); \
-			test_failed = 1;                                                   \
-		}                                                                          \
-		_ok;                                                                       \
+			test_failed = 1;                                                     \
+		}                                                                            \
+		_ok;                                                                         \
 	})
 
 struct test_case {
@@ -43,6 +43,9 @@ struct test_table {
 	int n;
 };
 
-#define TEST(fn) { #fn, fn }
+#define TEST(fn)        \
+	{               \
+#fn, fn \
+	}
 
 #endif /* SO_TEST_HARNESS_H */

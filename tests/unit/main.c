@@ -81,7 +81,7 @@ void key_of(uint64_t slot, __u64 k[2])
 
 void key_set(uint64_t slot, const __u64 k[2])
 {
-	struct so_key key = { .slot = slot, .k = { k[0], k[1] } };
+	struct so_key key = {.slot = slot, .k = {k[0], k[1]}};
 	__u32 idx = slot % SO_NKEYS;
 
 	if (bpf_map__update_elem(skel->maps.so_keys, &idx, sizeof(idx), &key, sizeof(key), 0)) {
@@ -103,7 +103,7 @@ void keys_install(uint64_t now)
 
 void keys_clear(void)
 {
-	struct so_key key = { .slot = ~0ULL };
+	struct so_key key = {.slot = ~0ULL};
 	__u32 i;
 
 	for (i = 0; i < SO_NKEYS; i++)
@@ -112,7 +112,7 @@ void keys_clear(void)
 
 struct so_tuple tuple_of(const struct frame_spec *s)
 {
-	struct so_tuple t = { .v6 = s->v6 };
+	struct so_tuple t = {.v6 = s->v6};
 	int alen = s->v6 ? 16 : 4;
 
 	memcpy(t.saddr, s->v6 ? client_ip6 : client_ip4, alen);
@@ -134,7 +134,7 @@ uint32_t cookie_for(const struct frame_spec *s, uint64_t slot, const __u64 k[2],
 int run_xdp(const uint8_t *in, int len, struct run *r)
 {
 	uint8_t out[FRAME_MAX + 64];
-	struct xdp_md ctx_in = { .data_end = len }, ctx_out = {};
+	struct xdp_md ctx_in = {.data_end = len}, ctx_out = {};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len, .data_out = out,
 		    .data_size_out = sizeof(out), .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
 		    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out), .repeat = 1);
@@ -248,7 +248,8 @@ void state_clear(void)
 	__u32 i;
 
 	for (i = 0; i < HALFOPEN_TEST_SLOTS; i++)
-		bpf_map__update_elem(skel->maps.so_halfopen, &i, sizeof(i), &empty, sizeof(empty), 0);
+		bpf_map__update_elem(skel->maps.so_halfopen, &i, sizeof(i), &empty, sizeof(empty),
+				     0);
 	for (i = 0; i < FLOW_TEST_SLOTS; i++)
 		bpf_map__update_elem(skel->maps.so_flows, &i, sizeof(i), &none, sizeof(none), 0);
 	for (i = 0; i < FLOWMARK_TEST_WORDS; i++)
@@ -272,8 +273,8 @@ static void avoid_slot_edge(void)
 
 int main(int argc, char **argv)
 {
-	const struct test_table *tables[] = { &syn_tests, &ack_tests, &state_tests,
-					      &malformed_tests, &fuzz_tests };
+	const struct test_table *tables[] = {&syn_tests, &ack_tests, &state_tests, &malformed_tests,
+					     &fuzz_tests};
 	struct so_config cfg;
 	int passed = 0, failed = 0;
 	size_t t;

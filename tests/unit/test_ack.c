@@ -10,15 +10,20 @@
 #include "fixture.h"
 #include "cookie.h"
 
-static uint8_t linux_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 100,
-				  0, 0, 0, 0, 1, 3, 3, 9 };
-static const uint8_t windows_opts[12] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2 };
+static uint8_t linux_opts[20] = {2, 4,	 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
+				 0, 100, 0,    0,    0, 0, 1, 3,  3, 9};
+static const uint8_t windows_opts[12] = {2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2};
 
 static struct frame_spec syn_spec(bool v6, const uint8_t *opts, int opt_len)
 {
 	struct frame_spec s = {
-		.v6 = v6, .sport = 41000, .dport = 443, .seq = 0x01020304,
-		.flags = 0x02, .opts = opts, .opt_len = opt_len,
+	    .v6 = v6,
+	    .sport = 41000,
+	    .dport = 443,
+	    .seq = 0x01020304,
+	    .flags = 0x02,
+	    .opts = opts,
+	    .opt_len = opt_len,
 	};
 	return s;
 }
@@ -36,7 +41,7 @@ static struct frame_spec ack_spec(const struct frame_spec *syn, uint32_t synack_
 	a.opt_len = 0;
 	if (ts_opts) {
 		/* NOP NOP TS(tsval 200, tsecr) as Linux sends it */
-		static const uint8_t t[12] = { 1, 1, 8, 10, 0, 0, 0, 200 };
+		static const uint8_t t[12] = {1, 1, 8, 10, 0, 0, 0, 200};
 
 		memcpy(ts_opts, t, 12);
 		ts_opts[8] = tsecr >> 24;
@@ -102,7 +107,8 @@ static void roundtrip(bool v6, const uint8_t *opts, int opt_len, uint8_t ecn_fla
 		uint8_t want[FRAME_MAX];
 		int len = frame_build(&ack, want);
 
-		ASSERT_TRUE(r.out_len == len && !memcmp(r.out, want, len), "the ACK itself untouched");
+		ASSERT_TRUE(r.out_len == len && !memcmp(r.out, want, len),
+			    "the ACK itself untouched");
 	}
 }
 
@@ -213,7 +219,7 @@ static void test_cookie_key_replaced(void)
 	uint8_t ts[12];
 	struct parsed sa;
 	struct run r;
-	__u64 k[2] = { 1, 2 };
+	__u64 k[2] = {1, 2};
 
 	if (!handshake(&syn, &sa))
 		return;
@@ -254,15 +260,16 @@ static void test_rst_passes(void)
 /* Real sockets in the test's namespace: 198.51.100.7 -> 192.0.2.1:80. */
 static void test_established_socket_passes(void)
 {
-	struct sockaddr_in srv = { .sin_family = AF_INET, .sin_port = htons(PORT_HTTP) };
-	struct sockaddr_in cli = { .sin_family = AF_INET }, got;
+	struct sockaddr_in srv = {.sin_family = AF_INET, .sin_port = htons(PORT_HTTP)};
+	struct sockaddr_in cli = {.sin_family = AF_INET}, got;
 	socklen_t slen = sizeof(got);
 	int ls = -1, cs = -1, as = -1, one = 1;
 	struct frame_spec syn = syn_spec(false, NULL, 0), ack;
 	struct run r;
 	__u64 est = stat_get(established);
 
-	if (system("ip addr replace 192.0.2.1/32 dev lo && ip addr replace 198.51.100.7/32 dev lo")) {
+	if (system(
+		"ip addr replace 192.0.2.1/32 dev lo && ip addr replace 198.51.100.7/32 dev lo")) {
 		ASSERT_TRUE(false, "addresses on lo");
 		return;
 	}
@@ -305,16 +312,16 @@ out:
 }
 
 static const struct test_case cases[] = {
-	TEST(test_cookie_roundtrip_v4),
-	TEST(test_cookie_roundtrip_v6),
-	TEST(test_cookie_roundtrip_no_timestamps),
-	TEST(test_cookie_roundtrip_ecn),
-	TEST(test_cookie_roundtrip_no_options),
-	TEST(test_forged_acks_dropped),
-	TEST(test_cookie_valid_one_rotation_not_two),
-	TEST(test_cookie_key_replaced),
-	TEST(test_ack_without_key_left_to_kernel),
-	TEST(test_rst_passes),
-	TEST(test_established_socket_passes),
+    TEST(test_cookie_roundtrip_v4),
+    TEST(test_cookie_roundtrip_v6),
+    TEST(test_cookie_roundtrip_no_timestamps),
+    TEST(test_cookie_roundtrip_ecn),
+    TEST(test_cookie_roundtrip_no_options),
+    TEST(test_forged_acks_dropped),
+    TEST(test_cookie_valid_one_rotation_not_two),
+    TEST(test_cookie_key_replaced),
+    TEST(test_ack_without_key_left_to_kernel),
+    TEST(test_rst_passes),
+    TEST(test_established_socket_passes),
 };
-const struct test_table ack_tests = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct test_table ack_tests = {cases, sizeof(cases) / sizeof(cases[0])};

@@ -40,7 +40,6 @@
 #include "synack.h"
 #include "shakeoff.skel.h"
 
-
 static uint64_t rng;
 
 /* xorshift64*: reproducible from the printed seed. */
@@ -64,12 +63,12 @@ struct seen {
 	int vlans;
 	int l3_off;
 	bool v6;
-	bool ip_ok;        /* an IP header, readable, version and IHL sane */
-	bool whole;        /* not a fragment (IPv4 MF/offset, any IPv6 fragment header) */
-	bool later_frag;   /* a non-first fragment: no TCP header in it */
-	bool lengths_ok;   /* IP length within the frame, TCP header within the IP length */
-	bool csum_ok;      /* IPv4 header and TCP checksums right (TCP: or partial) */
-	bool tcp_seen;     /* ports and flags are within the frame */
+	bool ip_ok;	 /* an IP header, readable, version and IHL sane */
+	bool whole;	 /* not a fragment (IPv4 MF/offset, any IPv6 fragment header) */
+	bool later_frag; /* a non-first fragment: no TCP header in it */
+	bool lengths_ok; /* IP length within the frame, TCP header within the IP length */
+	bool csum_ok;	 /* IPv4 header and TCP checksums right (TCP: or partial) */
+	bool tcp_seen;	 /* ports and flags are within the frame */
 	uint8_t saddr[16], daddr[16];
 	uint16_t sport, dport;
 	uint32_t seq, ack;
@@ -155,8 +154,8 @@ static void see(const uint8_t *f, int len, struct seen *s)
 		uint32_t pseudo = pseudo_sum(s->v6, s->saddr, s->daddr, tcp_len);
 		uint16_t partial = ~csum_fold_rfc1071(NULL, 0, pseudo);
 
-		s->csum_ok = !csum_fold_rfc1071(f + l4, tcp_len, pseudo) ||
-			     get16(f + l4 + 16) == partial;
+		s->csum_ok =
+		    !csum_fold_rfc1071(f + l4, tcp_len, pseudo) || get16(f + l4 + 16) == partial;
 	}
 }
 
@@ -167,7 +166,7 @@ static bool is_protected(uint16_t port)
 
 static struct so_tuple tuple_seen(const struct seen *s)
 {
-	struct so_tuple t = { .v6 = s->v6 };
+	struct so_tuple t = {.v6 = s->v6};
 
 	memcpy(t.saddr, s->saddr, s->v6 ? 16 : 4);
 	memcpy(t.daddr, s->daddr, s->v6 ? 16 : 4);
@@ -189,9 +188,9 @@ static uint64_t slot_before(void)
 	if (!tai_off)
 		tai_off = tai_offset();
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec + tai_off) >> SO_SLOT_SHIFT_DEFAULT;
+	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec + tai_off) >>
+	       SO_SLOT_SHIFT_DEFAULT;
 }
-
 
 /*
  * The cookie rule, restated: ack - 1 carries the top 24 bits of
@@ -203,7 +202,7 @@ static bool cookie_ok(const struct seen *s, uint64_t now_before, uint64_t now_af
 {
 	struct so_tuple t = tuple_seen(s);
 	uint32_t cookie = s->ack - 1;
-	uint64_t nows[2] = { now_before, now_after };
+	uint64_t nows[2] = {now_before, now_after};
 	__u64 k[2];
 	int i;
 
@@ -238,7 +237,8 @@ static bool known_before(const struct seen *s)
 	for (i = 0; i < FLOW_TEST_SLOTS; i++) {
 		const struct so_flow *f = &flows_before[i];
 
-		if (f->state && f->v6 == t.v6 && same_tuple(&t, f->saddr, f->daddr, f->sport, f->dport))
+		if (f->state && f->v6 == t.v6 &&
+		    same_tuple(&t, f->saddr, f->daddr, f->sport, f->dport))
 			return true;
 	}
 	for (i = 0; i < HALFOPEN_TEST_SLOTS; i++) {
@@ -281,7 +281,8 @@ static const char *synack_wrong(const uint8_t *in, int in_len, const struct seen
 		return "MACs not swapped";
 	if (so.vlans != si->vlans || memcmp(out + 12, in + 12, 4 * si->vlans))
 		return "VLAN tags not kept";
-	if (so.v6 != si->v6 || memcmp(so.saddr, si->daddr, alen) || memcmp(so.daddr, si->saddr, alen))
+	if (so.v6 != si->v6 || memcmp(so.saddr, si->daddr, alen) ||
+	    memcmp(so.daddr, si->saddr, alen))
 		return "addresses not swapped";
 	if (so.sport != si->dport || so.dport != si->sport)
 		return "ports not swapped";
@@ -303,8 +304,8 @@ struct gen {
 	int replay_len;
 };
 
-static const uint8_t linux_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4,
-					0, 0, 0, 0, 1, 3, 3, 7 };
+static const uint8_t linux_opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2,
+				       3, 4, 0,	   0,	 0, 0, 1, 3,  3, 7};
 
 static int option_soup(uint8_t *o)
 {
@@ -312,15 +313,44 @@ static int option_soup(uint8_t *o)
 
 	while (n < 36 && rnd() % 6) {
 		switch (rnd() % 9) {
-		case 0: o[n++] = 0; break;
-		case 1: o[n++] = 1; break;
-		case 2: o[n++] = 2; o[n++] = 4; o[n++] = rnd(); o[n++] = rnd(); break;
-		case 3: o[n++] = 3; o[n++] = 3; o[n++] = rnd() % 20; break;
-		case 4: o[n++] = 4; o[n++] = 2; break;
-		case 5: o[n++] = 8; o[n++] = 10; memset(o + n, rnd(), 8); n += 8; break;
-		case 6: o[n++] = rnd() % 9; o[n++] = rnd() % 3 ? rnd() % 2 : 255; break;
-		case 7: o[n++] = rnd(); o[n++] = 2 + rnd() % 6; break;
-		default: o[n++] = rnd(); break;
+		case 0:
+			o[n++] = 0;
+			break;
+		case 1:
+			o[n++] = 1;
+			break;
+		case 2:
+			o[n++] = 2;
+			o[n++] = 4;
+			o[n++] = rnd();
+			o[n++] = rnd();
+			break;
+		case 3:
+			o[n++] = 3;
+			o[n++] = 3;
+			o[n++] = rnd() % 20;
+			break;
+		case 4:
+			o[n++] = 4;
+			o[n++] = 2;
+			break;
+		case 5:
+			o[n++] = 8;
+			o[n++] = 10;
+			memset(o + n, rnd(), 8);
+			n += 8;
+			break;
+		case 6:
+			o[n++] = rnd() % 9;
+			o[n++] = rnd() % 3 ? rnd() % 2 : 255;
+			break;
+		case 7:
+			o[n++] = rnd();
+			o[n++] = 2 + rnd() % 6;
+			break;
+		default:
+			o[n++] = rnd();
+			break;
 		}
 	}
 	return n > 40 ? 40 : n;
@@ -332,7 +362,7 @@ static int ext_chain(uint8_t *e, uint8_t *first)
 	uint8_t types[10];
 
 	for (i = 0; i < n; i++) {
-		static const uint8_t kinds[] = { 0, 60, 43, 44, 60, 51 };
+		static const uint8_t kinds[] = {0, 60, 43, 44, 60, 51};
 
 		types[i] = kinds[rnd() % sizeof(kinds)];
 	}
@@ -356,9 +386,9 @@ static int ext_chain(uint8_t *e, uint8_t *first)
 
 static int gen_frame(struct gen *g, uint8_t *buf, uint64_t slot)
 {
-	static const uint16_t ports[] = { 80, 443, 8000, 8005, 8010, 22, 7999, 8011 };
+	static const uint16_t ports[] = {80, 443, 8000, 8005, 8010, 22, 7999, 8011};
 	uint8_t opts[48], ext[80];
-	struct frame_spec s = { 0 };
+	struct frame_spec s = {0};
 	int len, kind = rnd() % 8, i, n;
 	__u64 k[2];
 
@@ -375,16 +405,24 @@ static int gen_frame(struct gen *g, uint8_t *buf, uint64_t slot)
 	s.ack = rnd();
 	s.window = rnd();
 	if (kind < 3)
-		s.flags = SO_TCP_SYN | (rnd() % 4 ? 0 : rnd() & (SO_TCP_PSH | SO_TCP_URG | SO_TCP_ECE |
-								 SO_TCP_CWR));
+		s.flags =
+		    SO_TCP_SYN |
+		    (rnd() % 4 ? 0 : rnd() & (SO_TCP_PSH | SO_TCP_URG | SO_TCP_ECE | SO_TCP_CWR));
 	else if (kind < 6)
 		s.flags = SO_TCP_ACK | (rnd() % 4 ? 0 : rnd() & (SO_TCP_PSH | SO_TCP_FIN));
 	else
 		s.flags = rnd(); /* every combination */
 	switch (rnd() % 4) {
-	case 0: break;
-	case 1: s.opts = linux_opts; s.opt_len = sizeof(linux_opts); break;
-	case 2: s.opts = opts; s.opt_len = option_soup(opts); break;
+	case 0:
+		break;
+	case 1:
+		s.opts = linux_opts;
+		s.opt_len = sizeof(linux_opts);
+		break;
+	case 2:
+		s.opts = opts;
+		s.opt_len = option_soup(opts);
+		break;
 	default:
 		s.opt_len = rnd() % 41;
 		for (i = 0; i < s.opt_len; i++)
@@ -416,11 +454,20 @@ static int gen_frame(struct gen *g, uint8_t *buf, uint64_t slot)
 		s.seq = cisn + 1;
 		s.ack = cookie + 1;
 		switch (rnd() % 6) {
-		case 0: s.ack ^= 1U << (8 + rnd() % 24); break; /* a hash bit */
-		case 1: s.seq += rnd() % 2 ? 1 : -1; break;    /* another client ISN */
-		case 2: s.ack ^= 1; break;                      /* the other slot's parity */
-		case 3: s.sport ^= 1; break;                    /* another tuple */
-		default: break;                                 /* valid */
+		case 0:
+			s.ack ^= 1U << (8 + rnd() % 24);
+			break; /* a hash bit */
+		case 1:
+			s.seq += rnd() % 2 ? 1 : -1;
+			break; /* another client ISN */
+		case 2:
+			s.ack ^= 1;
+			break; /* the other slot's parity */
+		case 3:
+			s.sport ^= 1;
+			break; /* another tuple */
+		default:
+			break; /* valid */
 		}
 	}
 	len = frame_build(&s, buf);
@@ -488,8 +535,8 @@ static void check_frame(struct tally *t, struct gen *g, const uint8_t *in, int l
 			return;
 		t->acks_passed++;
 		if (!cookie_ok(&s, before, after) && !known_before(&s))
-			return violation(t, "an ACK passed without a cookie, an entry or a flow", in,
-					 len, r.ret);
+			return violation(t, "an ACK passed without a cookie, an entry or a flow",
+					 in, len, r.ret);
 		if (!known_before(&s) && s.lengths_ok) {
 			memcpy(g->replay, in, len); /* a valid handshake: replay it later */
 			g->replay_len = len;
@@ -517,10 +564,10 @@ static void check_frame(struct tally *t, struct gen *g, const uint8_t *in, int l
 static void test_fuzz_data_plane(void)
 {
 	unsigned long n = env_count("SO_FUZZ_FRAMES", 1000000), seed = env_count("SO_FUZZ_SEED", 1);
-	struct tally t = { 0 };
+	struct tally t = {0};
 	struct so_config cfg;
 	uint8_t buf[FRAME_MAX];
-	struct gen g = { 0 };
+	struct gen g = {0};
 	uint64_t slot = 0;
 	unsigned long i;
 	time_t t0 = time(NULL);
@@ -565,7 +612,7 @@ static void test_forgery_odds(void)
 {
 	unsigned long n = env_count("SO_FORGE_ACKS", 1000000), i, accepted = 0, hits = 0;
 	double expected = n / 16777216.0, bound = expected + 5 * sqrt(expected) + 3;
-	struct frame_spec s = { .sport = 40000, .dport = 443, .flags = SO_TCP_ACK };
+	struct frame_spec s = {.sport = 40000, .dport = 443, .flags = SO_TCP_ACK};
 	uint8_t buf[FRAME_MAX];
 	time_t t0 = time(NULL);
 	uint64_t before, after;
@@ -608,7 +655,7 @@ static void test_forgery_odds(void)
 }
 
 static const struct test_case cases[] = {
-	TEST(test_fuzz_data_plane),
-	TEST(test_forgery_odds),
+    TEST(test_fuzz_data_plane),
+    TEST(test_forgery_odds),
 };
-const struct test_table fuzz_tests = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct test_table fuzz_tests = {cases, sizeof(cases) / sizeof(cases[0])};

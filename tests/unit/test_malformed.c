@@ -6,15 +6,19 @@
 
 #include "fixture.h"
 
-
-static const uint8_t linux_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4,
-					0, 0, 0, 0, 1, 3, 3, 7 };
+static const uint8_t linux_opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2,
+				       3, 4, 0,	   0,	 0, 0, 1, 3,  3, 7};
 
 static struct frame_spec syn_spec(bool v6)
 {
 	struct frame_spec s = {
-		.v6 = v6, .sport = 42000, .dport = 80, .seq = 7,
-		.flags = 0x02, .opts = linux_opts, .opt_len = sizeof(linux_opts),
+	    .v6 = v6,
+	    .sport = 42000,
+	    .dport = 80,
+	    .seq = 7,
+	    .flags = 0x02,
+	    .opts = linux_opts,
+	    .opt_len = sizeof(linux_opts),
 	};
 	return s;
 }
@@ -136,7 +140,7 @@ static void test_ipv4_fragments(void)
 
 static void test_ipv6_fragments(void)
 {
-	uint8_t frag[8] = { 6, 0, 0, 1, 0, 0, 0, 9 }; /* offset 0, M=1 */
+	uint8_t frag[8] = {6, 0, 0, 1, 0, 0, 0, 9}; /* offset 0, M=1 */
 	struct frame_spec s = syn_spec(true);
 
 	s.ext = frag;
@@ -252,7 +256,7 @@ static void syn_checksums(bool v6, int payload_len)
 
 static void test_syn_checksums(void)
 {
-	static const int payloads[] = { 0, 1, 2, 3, 4, 5, 1001, 1440 };
+	static const int payloads[] = {0, 1, 2, 3, 4, 5, 1001, 1440};
 	struct frame_spec s = syn_spec(false);
 	uint8_t in[FRAME_MAX];
 	size_t i;
@@ -293,10 +297,10 @@ static void test_malformed_tcp_options(void)
 		uint8_t o[12];
 		int mss;
 	} c[] = {
-		{ "zero-length option", { 2, 4, 0x05, 0xb4, 99, 0, 3, 3, 7, 0, 0, 0 }, 1460 },
-		{ "option past the header", { 2, 4, 0x05, 0xb4, 1, 1, 8, 10, 0, 0, 0, 0 }, 1460 },
-		{ "MSS of wrong length", { 2, 3, 0x05, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, -1 },
-		{ "EOL first", { 0, 2, 4, 0x05, 0xb4, 0, 0, 0, 0, 0, 0, 0 }, -1 },
+	    {"zero-length option", {2, 4, 0x05, 0xb4, 99, 0, 3, 3, 7, 0, 0, 0}, 1460},
+	    {"option past the header", {2, 4, 0x05, 0xb4, 1, 1, 8, 10, 0, 0, 0, 0}, 1460},
+	    {"MSS of wrong length", {2, 3, 0x05, 1, 1, 1, 1, 1, 1, 1, 1, 1}, -1},
+	    {"EOL first", {0, 2, 4, 0x05, 0xb4, 0, 0, 0, 0, 0, 0, 0}, -1},
 	};
 	size_t i;
 
@@ -323,15 +327,15 @@ static void test_malformed_tcp_options(void)
 }
 
 static const struct test_case cases[] = {
-	TEST(test_truncated_at_every_byte),
-	TEST(test_bad_doff_dropped),
-	TEST(test_bad_ip_lengths_dropped),
-	TEST(test_ipv4_fragments),
-	TEST(test_ipv6_fragments),
-	TEST(test_ipv6_ext_chain_too_long),
-	TEST(test_syn_flag_combinations),
-	TEST(test_syn_checksums),
-	TEST(test_ip_header_unreadable_passes),
-	TEST(test_malformed_tcp_options),
+    TEST(test_truncated_at_every_byte),
+    TEST(test_bad_doff_dropped),
+    TEST(test_bad_ip_lengths_dropped),
+    TEST(test_ipv4_fragments),
+    TEST(test_ipv6_fragments),
+    TEST(test_ipv6_ext_chain_too_long),
+    TEST(test_syn_flag_combinations),
+    TEST(test_syn_checksums),
+    TEST(test_ip_header_unreadable_passes),
+    TEST(test_malformed_tcp_options),
 };
-const struct test_table malformed_tests = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct test_table malformed_tests = {cases, sizeof(cases) / sizeof(cases[0])};

@@ -7,9 +7,8 @@
 #include "fixture.h"
 #include "cookie.h"
 
-
-static uint8_t linux_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 100,
-				  0, 0, 0, 0, 1, 3, 3, 7 };
+static uint8_t linux_opts[20] = {2, 4,	 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
+				 0, 100, 0,    0,    0, 0, 1, 3,  3, 7};
 
 /* Stateful, with the test table's 16 sets (or fewer, to crowd them). */
 static void cfg_stateful(int sets)
@@ -27,8 +26,13 @@ static void cfg_stateful(int sets)
 static struct frame_spec syn_spec(bool v6, uint16_t sport)
 {
 	struct frame_spec s = {
-		.v6 = v6, .sport = sport, .dport = 443, .seq = 0x10203040,
-		.flags = 0x02, .opts = linux_opts, .opt_len = sizeof(linux_opts),
+	    .v6 = v6,
+	    .sport = sport,
+	    .dport = 443,
+	    .seq = 0x10203040,
+	    .flags = 0x02,
+	    .opts = linux_opts,
+	    .opt_len = sizeof(linux_opts),
 	};
 	return s;
 }
@@ -46,7 +50,7 @@ static int send_frame(const struct frame_spec *s, struct run *r, struct parsed *
 
 static struct frame_spec ack_of(const struct frame_spec *syn, const struct parsed *sa)
 {
-	static uint8_t ts[12] = { 1, 1, 8, 10, 0, 0, 0, 200 };
+	static uint8_t ts[12] = {1, 1, 8, 10, 0, 0, 0, 200};
 	struct frame_spec a = *syn;
 
 	a.flags = 0x10;
@@ -226,7 +230,8 @@ static void test_rtt_histogram_holds_timed_handshakes(void)
 			return;
 		timed += ev[0].timed;
 		/* Test runs a microsecond apart: microseconds, not the jiffies of the rest. */
-		if (ev[0].timed && !ASSERT_TRUE(ev[0].rtt_us < 1000, "a timed RTT, in microseconds"))
+		if (ev[0].timed &&
+		    !ASSERT_TRUE(ev[0].rtt_us < 1000, "a timed RTT, in microseconds"))
 			return;
 	}
 	/* 16 expected; fewer than 1 or more than 64 of 256 is one chance in 10^7. */
@@ -397,18 +402,18 @@ static void test_syn_for_forgotten_flow_answered(void)
 }
 
 static const struct test_case cases[] = {
-	TEST(test_syn_creates_half_open_entry),
-	TEST(test_syn_retransmission_gets_identical_synack),
-	TEST(test_new_isn_replaces_entry),
-	TEST(test_ack_completes_via_state),
-	TEST(test_ack_via_cookie_event),
-	TEST(test_no_events_without_reader),
-	TEST(test_rtt_histogram_holds_timed_handshakes),
-	TEST(test_rst_frees_half_open_only_in_window),
-	TEST(test_fallback_and_stateless_keep_no_state),
-	TEST(test_full_set_takes_oldest),
-	TEST(test_expired_entry_not_used),
-	TEST(test_known_flow_fast_path_and_close),
-	TEST(test_syn_for_forgotten_flow_answered),
+    TEST(test_syn_creates_half_open_entry),
+    TEST(test_syn_retransmission_gets_identical_synack),
+    TEST(test_new_isn_replaces_entry),
+    TEST(test_ack_completes_via_state),
+    TEST(test_ack_via_cookie_event),
+    TEST(test_no_events_without_reader),
+    TEST(test_rtt_histogram_holds_timed_handshakes),
+    TEST(test_rst_frees_half_open_only_in_window),
+    TEST(test_fallback_and_stateless_keep_no_state),
+    TEST(test_full_set_takes_oldest),
+    TEST(test_expired_entry_not_used),
+    TEST(test_known_flow_fast_path_and_close),
+    TEST(test_syn_for_forgotten_flow_answered),
 };
-const struct test_table state_tests = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct test_table state_tests = {cases, sizeof(cases) / sizeof(cases[0])};

@@ -9,16 +9,21 @@
 #define TSVAL 0x11223344U
 
 /* What a Linux client sends: MSS, SACK-permitted, timestamps, NOP, WS. */
-static uint8_t linux_opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0x11, 0x22, 0x33, 0x44,
-				  0, 0, 0, 0, 1, 3, 3, 7 };
+static uint8_t linux_opts[20] = {2,    4,    0x05, 0xb4, 4, 2, 8, 10, 0x11, 0x22,
+				 0x33, 0x44, 0,	   0,	 0, 0, 1, 3,  3,    7};
 /* What Windows sends: MSS, NOP, WS 8, NOP, NOP, SACK-permitted; no timestamps. */
-static const uint8_t windows_opts[12] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2 };
+static const uint8_t windows_opts[12] = {2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2};
 
 static struct frame_spec syn_spec(bool v6, const uint8_t *opts, int opt_len)
 {
 	struct frame_spec s = {
-		.v6 = v6, .sport = 40000, .dport = PORT_HTTP, .seq = 0xa0b0c0d0,
-		.flags = 0x02, .opts = opts, .opt_len = opt_len,
+	    .v6 = v6,
+	    .sport = 40000,
+	    .dport = PORT_HTTP,
+	    .seq = 0xa0b0c0d0,
+	    .flags = 0x02,
+	    .opts = opts,
+	    .opt_len = opt_len,
 	};
 	return s;
 }
@@ -141,12 +146,12 @@ static void test_syn_each_option_alone(void)
 		int len, doff, mss, wscale;
 		bool sack, ts;
 	} c[] = {
-		{ "none", {}, 0, 20, -1, -1, false, false },
-		{ "mss", { 2, 4, 0x05, 0xb4 }, 4, 24, 1460, -1, false, false },
-		{ "ws", { 1, 3, 3, 2 }, 4, 24, -1, 7, false, false },
-		{ "sack", { 1, 1, 4, 2 }, 4, 24, -1, -1, true, false },
-		{ "ts", { 1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0 }, 12, 32, -1, -1, false, true },
-		{ "sack+ws unpadded", { 4, 2, 3, 3, 1 }, 5, 28, -1, 7, true, false },
+	    {"none", {}, 0, 20, -1, -1, false, false},
+	    {"mss", {2, 4, 0x05, 0xb4}, 4, 24, 1460, -1, false, false},
+	    {"ws", {1, 3, 3, 2}, 4, 24, -1, 7, false, false},
+	    {"sack", {1, 1, 4, 2}, 4, 24, -1, -1, true, false},
+	    {"ts", {1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0}, 12, 32, -1, -1, false, true},
+	    {"sack+ws unpadded", {4, 2, 3, 3, 1}, 5, 28, -1, 7, true, false},
 	};
 	size_t i;
 
@@ -171,7 +176,7 @@ static void test_syn_each_option_alone(void)
 
 static void test_syn_mss_clamp(void)
 {
-	uint8_t big[4] = { 2, 4, 0x23, 0x28 }, small[4] = { 2, 4, 0x04, 0xb0 }; /* 9000, 1200 */
+	uint8_t big[4] = {2, 4, 0x23, 0x28}, small[4] = {2, 4, 0x04, 0xb0}; /* 9000, 1200 */
 	struct frame_spec s = syn_spec(false, big, 4);
 	uint8_t in[FRAME_MAX];
 	struct parsed p;
@@ -194,7 +199,7 @@ static void test_syn_mss_clamp(void)
 
 static void test_syn_wscale_clamped_to_14(void)
 {
-	uint8_t o[8] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 20 };
+	uint8_t o[8] = {2, 4, 0x05, 0xb4, 1, 3, 3, 20};
 	struct frame_spec s = syn_spec(false, o, 8);
 	uint8_t in[FRAME_MAX];
 	struct parsed p;
@@ -269,7 +274,7 @@ static void test_syn_ipv4_options_answered(void)
 static void test_syn6_behind_ext_headers_answered(void)
 {
 	/* hop-by-hop (PadN) -> destination options (PadN) -> TCP */
-	static const uint8_t ext[16] = { 60, 0, 1, 4, 0, 0, 0, 0, 6, 0, 1, 4, 0, 0, 0, 0 };
+	static const uint8_t ext[16] = {60, 0, 1, 4, 0, 0, 0, 0, 6, 0, 1, 4, 0, 0, 0, 0};
 	struct frame_spec s = syn_spec(true, linux_opts, sizeof(linux_opts));
 	uint8_t in[FRAME_MAX];
 	struct parsed p;
@@ -290,7 +295,7 @@ static void test_syn6_behind_ext_headers_answered(void)
 static void test_syn_with_data_or_tfo_answered_without(void)
 {
 	/* MSS, TFO cookie (kind 34, 8-byte cookie), NOP NOP */
-	static const uint8_t tfo[16] = { 2, 4, 0x05, 0xb4, 34, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1 };
+	static const uint8_t tfo[16] = {2, 4, 0x05, 0xb4, 34, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1};
 	struct frame_spec s = syn_spec(false, tfo, sizeof(tfo));
 	uint8_t in[FRAME_MAX];
 	struct parsed p;
@@ -369,7 +374,7 @@ static void test_syn_retransmit_same_cookie(void)
 
 static void test_syn_unprotected_port_untouched(void)
 {
-	static const uint16_t ports[] = { PORT_OPEN, 7999, 8011, 81 };
+	static const uint16_t ports[] = {PORT_OPEN, 7999, 8011, 81};
 	size_t i;
 
 	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
@@ -402,7 +407,7 @@ static void test_syn_port_range(void)
 
 static void test_non_tcp_untouched(void)
 {
-	static const uint8_t protos[] = { 17 /* UDP */, 1 /* ICMP */, 132 /* SCTP */ };
+	static const uint8_t protos[] = {17 /* UDP */, 1 /* ICMP */, 132 /* SCTP */};
 	uint8_t in[FRAME_MAX];
 	struct run r;
 	size_t i;
@@ -442,23 +447,23 @@ static void test_syn_without_key_left_to_kernel(void)
 }
 
 static const struct test_case cases[] = {
-	TEST(test_syn4_gets_synack),
-	TEST(test_syn6_gets_synack),
-	TEST(test_syn_windows_options),
-	TEST(test_syn_each_option_alone),
-	TEST(test_syn_mss_clamp),
-	TEST(test_syn_wscale_clamped_to_14),
-	TEST(test_syn_server_features_off),
-	TEST(test_syn_vlan_tags_kept),
-	TEST(test_syn_ipv4_options_answered),
-	TEST(test_syn6_behind_ext_headers_answered),
-	TEST(test_syn_with_data_or_tfo_answered_without),
-	TEST(test_syn_ecn),
-	TEST(test_syn_tsval_keyed_per_connection),
-	TEST(test_syn_retransmit_same_cookie),
-	TEST(test_syn_unprotected_port_untouched),
-	TEST(test_syn_port_range),
-	TEST(test_non_tcp_untouched),
-	TEST(test_syn_without_key_left_to_kernel),
+    TEST(test_syn4_gets_synack),
+    TEST(test_syn6_gets_synack),
+    TEST(test_syn_windows_options),
+    TEST(test_syn_each_option_alone),
+    TEST(test_syn_mss_clamp),
+    TEST(test_syn_wscale_clamped_to_14),
+    TEST(test_syn_server_features_off),
+    TEST(test_syn_vlan_tags_kept),
+    TEST(test_syn_ipv4_options_answered),
+    TEST(test_syn6_behind_ext_headers_answered),
+    TEST(test_syn_with_data_or_tfo_answered_without),
+    TEST(test_syn_ecn),
+    TEST(test_syn_tsval_keyed_per_connection),
+    TEST(test_syn_retransmit_same_cookie),
+    TEST(test_syn_unprotected_port_untouched),
+    TEST(test_syn_port_range),
+    TEST(test_non_tcp_untouched),
+    TEST(test_syn_without_key_left_to_kernel),
 };
-const struct test_table syn_tests = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct test_table syn_tests = {cases, sizeof(cases) / sizeof(cases[0])};
