@@ -135,7 +135,7 @@ $(OUTPUT)/connrate: bench/connrate.c | $(DEPS_OK)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
 
 BENCH_USER := user/halfopen.c user/flows.c user/evsrv.c user/maps.c user/config.c user/pin.c \
-	user/keys.c user/log.c user/sockdiag.c user/attach.c
+	user/keys.c user/log.c user/json.c user/sockdiag.c user/attach.c
 $(OUTPUT)/bench_cost: bench/cost.c tests/unit/frame.c $(BENCH_USER) $(USER_HDRS) $(SKELS) \
 		$(OUTPUT)/cost.skel.h | $(DEPS_OK)
 	$(call msg,CC,$@)
@@ -154,9 +154,9 @@ test: all
 # libFuzzer harnesses on the userspace parsers and the shared SYN-ACK builder.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-Iinclude -Iuser -I$(OUTPUT)
-FUZZ_SRCS_ports := user/config.c user/log.c
+FUZZ_SRCS_ports := user/config.c user/log.c user/json.c
 FUZZ_SRCS_keys := user/keys.c
-FUZZ_SRCS_num := user/args.c user/log.c
+FUZZ_SRCS_num := user/args.c user/log.c user/json.c
 FUZZ_SRCS_synack := tests/unit/frame.c
 .SECONDEXPANSION:
 $(OUTPUT)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(USER_HDRS) $(SKELS) | $(DEPS_OK)

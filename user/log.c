@@ -4,19 +4,31 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "json.h"
 #include "log.h"
 
 int so_verbose;
 
+int so_json_errors;
+
 void so_err(const char *fmt, ...)
 {
+	struct json j;
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("shakeoff: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "shakeoff: %s\n", msg);
+	if (!so_json_errors)
+		return;
+	/* Whoever asked for JSON on stdout parses the failure there too. */
+	json_init(&j, stdout);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "error", msg);
+	json_obj_end(&j);
+	fflush(stdout);
 }
 
 static void vlog(const char *fmt, va_list ap)

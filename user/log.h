@@ -10,6 +10,8 @@
 #define EXIT_USAGE   2
 
 extern int so_verbose;
+/* Set when --json was asked for: so_err() also prints {"error": "..."} on stdout. */
+extern int so_json_errors;
 
 void so_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Daemon progress, timestamped on stderr. */

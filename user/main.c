@@ -43,6 +43,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	so_log_libs();
+	for (i = a + 1; i < (size_t)argc; i++)
+		if (!strcmp(argv[i], "--json"))
+			so_json_errors = 1;
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[a], cmds[i].name))
 			return cmds[i].fn(argc - a, argv + a);

@@ -169,7 +169,11 @@ wait_for() {
 }
 
 # so_start ARGS...: shakeoff run on $IF_S, waiting until it has attached.
-attached_count() { grep -c "attached (" "$SO_LOG" 2>/dev/null; }
+attached_count() {
+	local n
+	n=$(grep -c "attached (" "$SO_LOG" 2>/dev/null)
+	echo "${n:-0}"
+}
 attached_more() { test "$(attached_count)" -gt "$1"; }
 so_start() {
 	local before

@@ -52,6 +52,12 @@ expect 2 "--metrics-listen with a name" S run "$IF_S" --ports 80 --metrics-liste
 expect 2 "--metrics-listen port 0" S run "$IF_S" --ports 80 --metrics-listen '[::1]:0'
 expect 2 "stats --json --prometheus" S stats "$IF_S" --json --prometheus
 expect 2 "no undocumented short options" S run "$IF_S" -p 80
+json_error() {
+	local out
+	out=$(S stats nosuch0 --json 2>/dev/null)
+	[ "$out" = '{"error":"stats: nosuch0: no such interface"}' ] || { echo "stdout: $out"; return 1; }
+}
+check "with --json, the error is JSON on stdout too" json_error
 expect 2 "top --interval 0" S top "$IF_S" --interval 0
 expect 1 "top where shakeoff is not attached" S top "$IF_S"
 expect 2 "--config that is missing" S run "$IF_S" --config /nonexistent/shakeoff.conf
