@@ -120,14 +120,9 @@ int cmd_stats(int argc, char **argv)
 		so_err(CMD ": --json or --prometheus, not both");
 		return EXIT_USAGE;
 	}
-	if (need_root(CMD))
-		return EXIT_RUNTIME;
-	if (so_maps_open(ifname, &m)) {
-		if (!iface_arg(CMD, ifname))
-			return EXIT_USAGE;
-		so_err(CMD ": %s: shakeoff is not attached", ifname);
-		return EXIT_RUNTIME;
-	}
+	err = stats_open(CMD, ifname, &m);
+	if (err)
+		return err;
 	err = stats_read(&m, &s);
 	for (;;) {
 		if (err) {

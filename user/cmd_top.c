@@ -146,14 +146,9 @@ int cmd_top(int argc, char **argv)
 	}
 	if (iface_positional(CMD, argc, argv, &ifname, true))
 		return EXIT_USAGE;
-	if (need_root(CMD))
-		return EXIT_RUNTIME;
-	if (so_maps_open(ifname, &m)) {
-		if (!iface_arg(CMD, ifname))
-			return EXIT_USAGE;
-		so_err(CMD ": %s: shakeoff is not attached", ifname);
-		return EXIT_RUNTIME;
-	}
+	err = stats_open(CMD, ifname, &m);
+	if (err)
+		return err;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &old);

@@ -2,6 +2,8 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include "cmd.h"
+#include "log.h"
 #include "stats.h"
 
 #define SO_STAT_INFO(name, desc)   {#name, desc, offsetof(struct so_counters, name), false, false},
@@ -53,4 +55,16 @@ int stats_read(const struct so_maps *m, struct stats *s)
 	    !bpf_map_lookup_elem(m->fd[SO_MAP_STATUS], &zero, &st))
 		s->daemon_alive = daemon_alive(st.pid);
 	return err;
+}
+
+int stats_open(const char *cmd, const char *ifname, struct so_maps *m)
+{
+	if (need_root(cmd))
+		return EXIT_RUNTIME;
+	if (!so_maps_open(ifname, m))
+		return 0;
+	if (!iface_arg(cmd, ifname))
+		return EXIT_USAGE;
+	so_err("%s: %s: shakeoff is not attached", cmd, ifname);
+	return EXIT_RUNTIME;
 }

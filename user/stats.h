@@ -33,6 +33,9 @@ struct stats {
 	bool daemon_alive;
 };
 
+/* The maps of the shakeoff on ifname, for command cmd: 0, or the exit
+ * status after saying why (not root, no such interface, not attached). */
+int stats_open(const char *cmd, const char *ifname, struct so_maps *m);
 /* Read everything m offers. 0 or -errno (the counters are the one must). */
 int stats_read(const struct so_maps *m, struct stats *s);
 __u64 stat_value(const struct stats *s, const struct stat_info *i);
