@@ -370,8 +370,7 @@ int main(void)
 		return 1;
 	}
 	/* The wrapper and the cookie programs share shakeoff's maps. */
-	bpf_object__for_each_map(m, co->obj)
-	{
+	bpf_object__for_each_map(m, co->obj) {
 		struct bpf_map *twin = bpf_object__find_map_by_name(so->obj, bpf_map__name(m));
 
 		if (twin)

@@ -6,6 +6,7 @@
 #include "lib/ack.h"
 #include "lib/handoff.h"
 #include "lib/close.h"
+#include "lib/backend.h"
 #include <bpf/bpf_tracing.h>
 
 char LICENSE[] SEC("license") = "GPL";
@@ -22,7 +23,8 @@ int shakeoff_xdp(struct xdp_md *xdp)
 	c.cnt = bpf_map_lookup_elem(&so_stats, &zero);
 	if (!c.cfg || !c.cnt)
 		return XDP_PASS;
-	ret = parse_frame(&c);
+	ret = parse_frame(&c, (void *)(long)xdp->data, (void *)(long)xdp->data_end,
+			  xdp->data_end - xdp->data);
 	if (ret != SO_CONTINUE)
 		return ret; /* not ours (passed untouched), or malformed (dropped, counted) */
 	if (c.seg.flags & SO_TCP_SYN)
@@ -43,6 +45,13 @@ SEC("tc")
 int shakeoff_tc(struct __sk_buff *skb)
 {
 	return handoff(skb);
+}
+
+/* Ingress of a backend (shakeoff backend): the front's cookies become sockets. */
+SEC("tc")
+int shakeoff_backend(struct __sk_buff *skb)
+{
+	return backend(skb);
 }
 
 /* The server's side of every close, from the kernel's socket states. */

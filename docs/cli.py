@@ -74,6 +74,26 @@ SIGINT or SIGTERM detaches everything, SIGHUP reloads --config.""",
         ],
     },
     {
+        "name": "backend",
+        "args": "IFACE --ports LIST --key-file PATH [options]",
+        "summary": "on a server behind a front: turn the front's cookies into sockets",
+        "help": """\
+On a server whose SYNs a front answers with cookies of a shared key (a
+router or load balancer, or another host running shakeoff run with the
+same --key-file): at TC ingress, an ACK to a port in LIST that finds only a
+listener must carry a valid cookie, and then becomes a connection on that
+listener; the others are dropped (ack_invalid). No XDP program. Stays in
+the foreground like run.""",
+        "options": [
+            ("ports", "LIST", "p", "the listening ports behind the front: 80,443"),
+            ("key-file", "PATH", "k", "the front's cookie master key (32 hex digits, mode 600)"),
+            ("slot-shift", "N", "K", "as the front's --slot-shift (default 36)"),
+            ("tc-mode", "MODE", "T", "tcx (default) or clsact"),
+            ("metrics-listen", "ADDR:PORT", "L", "serve Prometheus metrics, as run does"),
+            ("metrics-file", "PATH", "W", "write them to PATH every second, as run does"),
+        ],
+    },
+    {
         "name": "status",
         "args": "[IFACE] [--json]",
         "summary": "what is attached where",

@@ -362,6 +362,12 @@ enum so_tc_mode {
 
 /* so_status[0]: what the daemon is doing, for `shakeoff status` and detach. */
 #define SO_PORTS_STR_MAX 256
+/* What a daemon does on its interface. */
+enum so_role {
+	SO_ROLE_LOCAL,	 /* shakeoff run: XDP answers SYNs for local listeners */
+	SO_ROLE_BACKEND, /* shakeoff backend: TC turns a front's cookies into sockets */
+};
+
 struct so_status {
 	__u32 ifindex;
 	__u32 pid;	    /* the daemon */
@@ -369,7 +375,8 @@ struct so_status {
 	__u8 xdp_mode;	    /* enum xdp_attach_mode */
 	__u8 tc_mode;	    /* enum so_tc_mode */
 	__u8 qdisc_created; /* the clsact qdisc is ours to remove */
-	__u8 pad[5];
+	__u8 role;	    /* enum so_role */
+	__u8 pad[4];
 	char ports[SO_PORTS_STR_MAX]; /* --ports as given */
 };
 

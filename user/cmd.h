@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 int cmd_run(int argc, char **argv);
+int cmd_backend(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_detach(int argc, char **argv);

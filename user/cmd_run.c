@@ -44,7 +44,8 @@
 
 #define NS 1000000000ULL
 
-#define CMD "run"
+/* The command that runs the daemon: run, or backend. */
+static const char *cmd = "run";
 
 /* "V4,V6": two prefix lengths, 1-32 and 1-128. */
 static int prefixes_parse(const char *s, int *p4, int *p6)
@@ -97,13 +98,13 @@ static int config_file_args(const char *path, int *argc, char ***argv)
 	FILE *f = fopen(path, "re");
 
 	if (!f) {
-		so_err(CMD ": --config %s: %s", path, strerror(errno));
+		so_err("%s: --config %s: %s", cmd, path, strerror(errno));
 		return -1;
 	}
 	v = calloc(CONFIG_MAX_ARGS + 1, sizeof(*v));
 	if (!v) {
 		fclose(f);
-		so_err(CMD ": --config %s: %s", path, strerror(ENOMEM));
+		so_err("%s: --config %s: %s", cmd, path, strerror(ENOMEM));
 		return -1;
 	}
 	v[0] = "config";
@@ -126,7 +127,7 @@ static int config_file_args(const char *path, int *argc, char ***argv)
 		}
 		if (n + 2 > CONFIG_MAX_ARGS || asprintf(&v[n], "--%s", p) < 0 ||
 		    (*val && !(v[n + 1] = strdup(val)))) {
-			so_err(CMD ": --config %s:%d: too many lines", path, lineno);
+			so_err("%s: --config %s:%d: too many lines", cmd, path, lineno);
 			fclose(f);
 			return -1;
 		}
@@ -147,15 +148,16 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 
 	optind = 0; /* glibc: start afresh, every pass */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, SO_SHORTOPTS, so_opts_run, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, SO_SHORTOPTS,
+				  d->backend ? so_opts_backend : so_opts_run, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (strlen(optarg) >= sizeof(d->ports_str)) {
-				so_err(CMD ": --ports: list too long");
+				so_err("%s: --ports: list too long", cmd);
 				return EXIT_USAGE;
 			}
 			if (ports_parse(optarg, d->ports, &why)) {
-				so_err(CMD ": --ports %s: %s", optarg, why);
+				so_err("%s: --ports %s: %s", cmd, optarg, why);
 				return EXIT_USAGE;
 			}
 			strcpy(d->ports_str, optarg);
@@ -166,7 +168,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 			} else if (!strcmp(optarg, "skb")) {
 				d->mode = XDP_MODE_SKB;
 			} else {
-				so_err(CMD ": --mode %s: expected native or skb", optarg);
+				so_err("%s: --mode %s: expected native or skb", cmd, optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -176,13 +178,13 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 			} else if (!strcmp(optarg, "clsact")) {
 				d->tc_mode = SO_TC_CLSACT;
 			} else {
-				so_err(CMD ": --tc-mode %s: expected tcx or clsact", optarg);
+				so_err("%s: --tc-mode %s: expected tcx or clsact", cmd, optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 's':
 			/* The handoff refuses an MSS below 536 (IPv4). */
-			v = num_arg(CMD, "--mss", optarg, 536, 65535);
+			v = num_arg(cmd, "--mss", optarg, 536, 65535);
 			if (v < 0)
 				return EXIT_USAGE;
 			d->mss_max = v;
@@ -199,7 +201,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 		case 'L':
 			if (metrics_addr_parse(optarg, &d->metrics_addr, &d->metrics_addr_len,
 					       &why)) {
-				so_err(CMD ": --metrics-listen %s: %s", optarg, why);
+				so_err("%s: --metrics-listen %s: %s", cmd, optarg, why);
 				return EXIT_USAGE;
 			}
 			break;
@@ -207,7 +209,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 			d->metrics_file = optarg;
 			break;
 		case 'H':
-			v = num_arg(CMD, "--max-half-open", optarg, SO_HALFOPEN_WAYS, 1 << 24);
+			v = num_arg(cmd, "--max-half-open", optarg, SO_HALFOPEN_WAYS, 1 << 24);
 			if (v < 0)
 				return EXIT_USAGE;
 			/* Whole sets of SO_HALFOPEN_WAYS entries. */
@@ -216,7 +218,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 			*sized = true;
 			break;
 		case 'F':
-			v = num_arg(CMD, "--max-flows", optarg, 16, 1 << 24);
+			v = num_arg(cmd, "--max-flows", optarg, 16, 1 << 24);
 			if (v < 0)
 				return EXIT_USAGE;
 			/* Whole sets of SO_FLOW_WAYS entries. */
@@ -224,50 +226,50 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 			break;
 		case 'R':
 			/* 2^(N+1) - 1 seconds of lifetime: 10 is 34 minutes. */
-			v = num_arg(CMD, "--synack-retries", optarg, 0, 10);
+			v = num_arg(cmd, "--synack-retries", optarg, 0, 10);
 			if (v < 0)
 				return EXIT_USAGE;
 			d->synack_retries = v;
 			break;
 		case 'r':
-			v = num_arg(CMD, "--synack-rate", optarg, 0, 100000000);
+			v = num_arg(cmd, "--synack-rate", optarg, 0, 100000000);
 			if (v < 0)
 				return EXIT_USAGE;
 			d->synack_rate = v;
 			break;
 		case 'P':
 			if (prefixes_parse(optarg, &d->prefix4, &d->prefix6)) {
-				so_err(CMD ": --synack-prefix %s: expected V4,V6 prefix lengths, "
-					   "1-32 and 1-128 (24,64)",
-				       optarg);
+				so_err("%s: --synack-prefix %s: expected V4,V6 prefix lengths, "
+				       "1-32 and 1-128 (24,64)",
+				       cmd, optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'K':
-			v = num_arg(CMD, "--slot-shift", optarg, SO_SLOT_SHIFT_MIN,
+			v = num_arg(cmd, "--slot-shift", optarg, SO_SLOT_SHIFT_MIN,
 				    SO_SLOT_SHIFT_MAX);
 			if (v < 0)
 				return EXIT_USAGE;
 			d->cfg.slot_shift = v;
 			break;
 		case 'M':
-			v = num_arg(CMD, "--msl", optarg, 1, 3600);
+			v = num_arg(cmd, "--msl", optarg, 1, 3600);
 			if (v < 0)
 				return EXIT_USAGE;
 			d->msl = v;
 			break;
 		case 'c':
 			if (argv[0][0] == 'c') {
-				so_err(CMD ": --config: not inside a config file");
+				so_err("%s: --config: not inside a config file", cmd);
 				return EXIT_USAGE;
 			}
 			d->config = optarg;
 			break;
 		case 'h':
-			fputs(so_usage_run, stdout);
+			fputs(d->backend ? so_usage_backend : so_usage_run, stdout);
 			exit(0);
 		default:
-			return usage_error(CMD, argc, argv, opt);
+			return usage_error(cmd, argc, argv, opt);
 		}
 	}
 	return 0;
@@ -299,15 +301,19 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	}
 	if (err)
 		return err;
-	if (iface_positional(CMD, argc, argv, &d->ifname, true))
+	if (iface_positional(cmd, argc, argv, &d->ifname, true))
 		return EXIT_USAGE;
 	if (!d->ports_str[0]) {
-		so_err(CMD ": --ports is required");
+		so_err("%s: --ports is required", cmd);
+		return EXIT_USAGE;
+	}
+	if (d->backend && !d->key_file) {
+		so_err("%s: --key-file is required: the front's key", cmd);
 		return EXIT_USAGE;
 	}
 	if (d->stateless && sized) {
-		so_err(CMD
-		       ": --stateless keeps no half-open entries: --max-half-open makes no sense");
+		so_err("%s: --stateless keeps no half-open entries: --max-half-open makes no sense",
+		       cmd);
 		return EXIT_USAGE;
 	}
 	if (d->stateless)
@@ -323,20 +329,21 @@ static int check_kernel(void)
 	int found;
 
 	if (libbpf_get_error(vmlinux)) {
-		so_err(CMD ": kernel BTF (/sys/kernel/btf/vmlinux) unavailable: it is needed");
+		so_err("%s: kernel BTF (/sys/kernel/btf/vmlinux) unavailable: it is needed", cmd);
 		return -1;
 	}
 	found = btf__find_by_name_kind(vmlinux, "bpf_sk_assign_tcp_reqsk", BTF_KIND_FUNC) >= 0;
 	btf__free(vmlinux);
 	if (!found) {
-		so_err(CMD
-		       ": kernel lacks the bpf_sk_assign_tcp_reqsk kfunc (Linux >= 6.9 needed)");
+		so_err("%s: kernel lacks the bpf_sk_assign_tcp_reqsk kfunc (Linux >= 6.9 needed)",
+		       cmd);
 		return -1;
 	}
 	/* With 0 the kfunc succeeds and the kernel then answers our ACK with a RST. */
 	if (sysctl_read("net/ipv4/tcp_syncookies", &cookies) || cookies == 0) {
-		so_err(CMD ": net.ipv4.tcp_syncookies is 0: the handoff needs 1 or 2 "
-			   "(sysctl -w net.ipv4.tcp_syncookies=1)");
+		so_err("%s: net.ipv4.tcp_syncookies is 0: the handoff needs 1 or 2 "
+		       "(sysctl -w net.ipv4.tcp_syncookies=1)",
+		       cmd);
 		return -1;
 	}
 	return 0;
@@ -417,15 +424,15 @@ static int check_previous(struct daemon *d)
 	if (prev->fd[SO_MAP_STATUS] >= 0)
 		bpf_map_lookup_elem(prev->fd[SO_MAP_STATUS], &zero, &st);
 	if (daemon_alive(st.pid)) {
-		so_err(CMD ": %s: shakeoff already runs here (pid %u)", d->ifname, st.pid);
+		so_err("%s: %s: shakeoff already runs here (pid %u)", cmd, d->ifname, st.pid);
 		return -1;
 	}
 	ho = map_size(prev->fd[SO_MAP_HALFOPEN]);
 	fl = map_size(prev->fd[SO_MAP_FLOWS]);
 	if ((ho && ho != d->max_half_open) || (fl && fl != d->max_flows)) {
-		so_err(CMD ": %s: the maps a previous run left are sized %u/%u "
-			   "(--max-half-open/--max-flows): run shakeoff detach %s first",
-		       d->ifname, ho, fl, d->ifname);
+		so_err("%s: %s: the maps a previous run left are sized %u/%u "
+		       "(--max-half-open/--max-flows): run shakeoff detach %s first",
+		       cmd, d->ifname, ho, fl, d->ifname);
 		return -1;
 	}
 	/* Its entries were placed, and its flows marked, with its seed: keep finding them. */
@@ -455,14 +462,14 @@ static int check_foreign(struct daemon *d)
 	if (!xdp_foreign(d->ifindex, false, name, sizeof(name), &id))
 		return 0;
 	if (!d->replace) {
-		so_err(CMD ": %s: XDP program %s (id %u) is attached and cannot share the "
-			   "interface on this kernel: detach it, or pass --replace",
-		       d->ifname, name, id);
+		so_err("%s: %s: XDP program %s (id %u) is attached and cannot share the "
+		       "interface on this kernel: detach it, or pass --replace",
+		       cmd, d->ifname, name, id);
 		return -1;
 	}
 	err = xdp_foreign(d->ifindex, true, name, sizeof(name), &id);
 	if (err < 0) {
-		so_err(CMD ": %s: detach XDP program %s (id %u): %s", d->ifname, name, id,
+		so_err("%s: %s: detach XDP program %s (id %u): %s", cmd, d->ifname, name, id,
 		       strerror(-err));
 		return -1;
 	}
@@ -521,100 +528,18 @@ static int attach_close_hook(struct daemon *d)
 	return err;
 }
 
-static int open_and_attach(struct daemon *d)
+/* Local mode's tables, timers and events, and the connections the kernel has. */
+static int local_init(struct daemon *d)
 {
-	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .prog_name = "shakeoff_xdp");
-	struct bpf_map *map;
-	char path[256], errbuf[128];
-	bool qdisc_created;
-	__u32 zero = 0;
-	int err, k;
+	int err;
 
-	d->skel = shakeoff__open();
-	if (!d->skel) {
-		so_err(CMD ": open BPF object: %s", strerror(errno));
-		return -1;
-	}
-	/* Pinned by name: a restart finds and adopts them. */
-	if (mkdir(SO_PIN_ROOT, 0700) && errno != EEXIST) {
-		so_err(CMD ": mkdir " SO_PIN_ROOT ": %s", strerror(errno));
-		return -1;
-	}
-	bpf_map__set_max_entries(d->skel->maps.so_halfopen, d->max_half_open);
-	bpf_map__set_max_entries(d->skel->maps.so_flows, d->max_flows);
-	bpf_map__set_max_entries(d->skel->maps.so_flowmark, d->cfg.flowmark_words);
-	bpf_object__for_each_map(map, d->skel->obj)
-	{
-		k = so_map_index(bpf_map__name(map));
-		if (k < 0)
-			continue; /* libbpf's own (.rodata and the like) */
-		/* A previous run's map, pinned or not: the pin is made again if missing. */
-		if (d->prev.fd[k] >= 0 && (err = bpf_map__reuse_fd(map, d->prev.fd[k]))) {
-			so_err(CMD ": adopt %s: %s", bpf_map__name(map), strerror(-err));
-			return -1;
-		}
-		pin_path(path, sizeof(path), d->ifname, bpf_map__name(map));
-		bpf_map__set_pin_path(map, path);
-	}
-	/* Loaded for a tcx link; a clsact filter does not mind the attach type. */
-	bpf_program__set_expected_attach_type(d->skel->progs.shakeoff_tc, SO_BPF_TCX_INGRESS);
-	xopts.obj = d->skel->obj;
-	d->xdp = xdp_program__create(&xopts);
-	err = libxdp_get_error(d->xdp);
-	if (err) {
-		d->xdp = NULL;
-		so_err(CMD ": libxdp: %s", strerror(-err));
-		return -1;
-	}
-	xdp_program__set_run_prio(d->xdp, SO_XDP_RUN_PRIO);
-	/* Loads the whole object (all programs, the pinned maps) and attaches. */
-	err = xdp_program__attach(d->xdp, d->ifindex, d->mode, 0);
-	if (err) {
-		libxdp_strerror(err, errbuf, sizeof(errbuf));
-		so_err(CMD ": attach XDP to %s in %s mode: %s%s", d->ifname, xdp_mode_name(d->mode),
-		       errbuf,
-		       d->mode == XDP_MODE_NATIVE ? " (try --mode skb; -v shows why)"
-						  : " (-v shows why)");
-		return -1;
-	}
-	d->xdp_attached = true;
-	so_maps_close(&d->prev); /* the object holds what it adopted */
-	bpf_object__for_each_map(map, d->skel->obj)
-	{
-		k = so_map_index(bpf_map__name(map));
-		if (k >= 0)
-			d->self.fd[k] = bpf_map__fd(map);
-	}
-	if (xdp_is_legacy(d->ifindex))
-		so_log("%s: this kernel cannot run libxdp's dispatcher: shakeoff_xdp is attached "
-		       "alone, and no other XDP program can share %s",
-		       d->ifname, d->ifname);
-	err = bind_maps(d);
-	if (err) {
-		so_err(CMD ": bind maps to shakeoff_xdp: %s", strerror(-err));
-		return -1;
-	}
-	/* The counters of a previous run go on. */
-	bpf_map_lookup_elem_flags(bpf_map__fd(d->skel->maps.so_daemon), &zero, &d->pub, BPF_F_LOCK);
-
-	err = config_refresh(d);
-	if (err) {
-		so_err(CMD ": configure %s: %s", d->ifname, strerror(-err));
-		return -1;
-	}
-	err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, d->key_file != NULL,
-			d->cfg.slot_shift);
-	if (err < 0) {
-		so_err(CMD ": install cookie keys: %s", strerror(-err));
-		return -1;
-	}
 	err = halfopen_init(d);
 	if (!err)
 		err = flows_init(d);
 	if (!err)
 		err = events_init(d);
 	if (err) {
-		so_err(CMD ": connection tables and events: %s", strerror(-err));
+		so_err("%s: connection tables and events: %s", cmd, strerror(-err));
 		return -1;
 	}
 	/*
@@ -628,23 +553,134 @@ static int open_and_attach(struct daemon *d)
 	else if (d->seeded[0] || d->seeded[1])
 		so_log("%s: tracking %u connections the kernel already had (%u in TIME_WAIT)",
 		       d->ifname, d->seeded[0] + d->seeded[1], d->seeded[1]);
+	return 0;
+}
+
+/* Load the object through libxdp and attach shakeoff_xdp (local mode). */
+static int xdp_load_attach(struct daemon *d)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .prog_name = "shakeoff_xdp");
+	char errbuf[128];
+	int err;
+
+	xopts.obj = d->skel->obj;
+	d->xdp = xdp_program__create(&xopts);
+	err = libxdp_get_error(d->xdp);
+	if (err) {
+		d->xdp = NULL;
+		so_err("%s: libxdp: %s", cmd, strerror(-err));
+		return -1;
+	}
+	xdp_program__set_run_prio(d->xdp, SO_XDP_RUN_PRIO);
+	/* Loads the whole object (all programs, the pinned maps) and attaches. */
+	err = xdp_program__attach(d->xdp, d->ifindex, d->mode, 0);
+	if (err) {
+		libxdp_strerror(err, errbuf, sizeof(errbuf));
+		so_err("%s: attach XDP to %s in %s mode: %s%s", cmd, d->ifname,
+		       xdp_mode_name(d->mode), errbuf,
+		       d->mode == XDP_MODE_NATIVE ? " (try --mode skb; -v shows why)"
+						  : " (-v shows why)");
+		return -1;
+	}
+	d->xdp_attached = true;
+	if (xdp_is_legacy(d->ifindex))
+		so_log("%s: this kernel cannot run libxdp's dispatcher: shakeoff_xdp is attached "
+		       "alone, and no other XDP program can share %s",
+		       d->ifname, d->ifname);
+	err = bind_maps(d);
+	if (err) {
+		so_err("%s: bind maps to shakeoff_xdp: %s", cmd, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static int open_and_attach(struct daemon *d)
+{
+	struct bpf_program *tc;
+	struct bpf_map *map;
+	char path[256];
+	bool qdisc_created;
+	__u32 zero = 0;
+	int err, k;
+
+	d->skel = shakeoff__open();
+	if (!d->skel) {
+		so_err("%s: open BPF object: %s", cmd, strerror(errno));
+		return -1;
+	}
+	/* Pinned by name: a restart finds and adopts them. */
+	if (mkdir(SO_PIN_ROOT, 0700) && errno != EEXIST) {
+		so_err("%s: mkdir " SO_PIN_ROOT ": %s", cmd, strerror(errno));
+		return -1;
+	}
+	bpf_map__set_max_entries(d->skel->maps.so_halfopen, d->max_half_open);
+	bpf_map__set_max_entries(d->skel->maps.so_flows, d->max_flows);
+	bpf_map__set_max_entries(d->skel->maps.so_flowmark, d->cfg.flowmark_words);
+	bpf_object__for_each_map(map, d->skel->obj) {
+		k = so_map_index(bpf_map__name(map));
+		if (k < 0)
+			continue; /* libbpf's own (.rodata and the like) */
+		/* A previous run's map, pinned or not: the pin is made again if missing. */
+		if (d->prev.fd[k] >= 0 && (err = bpf_map__reuse_fd(map, d->prev.fd[k]))) {
+			so_err("%s: adopt %s: %s", cmd, bpf_map__name(map), strerror(-err));
+			return -1;
+		}
+		pin_path(path, sizeof(path), d->ifname, bpf_map__name(map));
+		bpf_map__set_pin_path(map, path);
+	}
+	/* Loaded for a tcx link; a clsact filter does not mind the attach type. */
+	bpf_program__set_expected_attach_type(d->skel->progs.shakeoff_tc, SO_BPF_TCX_INGRESS);
+	bpf_program__set_expected_attach_type(d->skel->progs.shakeoff_backend, SO_BPF_TCX_INGRESS);
+	if (d->backend) {
+		/* No XDP program to attach: the object is loaded as it is. */
+		err = shakeoff__load(d->skel);
+		if (err) {
+			so_err("%s: load BPF programs: %s (-v shows why)", cmd, strerror(-err));
+			return -1;
+		}
+	} else if (xdp_load_attach(d)) {
+		return -1;
+	}
+	so_maps_close(&d->prev); /* the object holds what it adopted */
+	bpf_object__for_each_map(map, d->skel->obj) {
+		k = so_map_index(bpf_map__name(map));
+		if (k >= 0)
+			d->self.fd[k] = bpf_map__fd(map);
+	}
+	/* The counters of a previous run go on. */
+	bpf_map_lookup_elem_flags(bpf_map__fd(d->skel->maps.so_daemon), &zero, &d->pub, BPF_F_LOCK);
+
+	err = config_refresh(d);
+	if (err) {
+		so_err("%s: configure %s: %s", cmd, d->ifname, strerror(-err));
+		return -1;
+	}
+	err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, d->key_file != NULL,
+			d->cfg.slot_shift);
+	if (err < 0) {
+		so_err("%s: install cookie keys: %s", cmd, strerror(-err));
+		return -1;
+	}
+	if (!d->backend && local_init(d))
+		return -1;
+	/* A backend has no XDP program to validate handshakes: its TC program does. */
+	tc = d->backend ? d->skel->progs.shakeoff_backend : d->skel->progs.shakeoff_tc;
 	pin_path(path, sizeof(path), d->ifname, SO_PIN_TC_LINK);
-	err = tc_attach(d->ifindex, bpf_program__fd(d->skel->progs.shakeoff_tc), d->tc_mode, path,
-			&qdisc_created);
+	err = tc_attach(d->ifindex, bpf_program__fd(tc), d->tc_mode, path, &qdisc_created);
 	if (err && d->tc_mode == SO_TC_TCX) {
 		so_log("%s: tcx link: %s: using a clsact filter", d->ifname, strerror(-err));
 		d->tc_mode = SO_TC_CLSACT;
-		err = tc_attach(d->ifindex, bpf_program__fd(d->skel->progs.shakeoff_tc), d->tc_mode,
-				path, &qdisc_created);
+		err = tc_attach(d->ifindex, bpf_program__fd(tc), d->tc_mode, path, &qdisc_created);
 	}
 	if (err) {
-		so_err(CMD ": attach TC ingress to %s: %s", d->ifname, strerror(-err));
+		so_err("%s: attach TC ingress to %s: %s", cmd, d->ifname, strerror(-err));
 		return -1;
 	}
 	d->tc_attached = true;
-	err = attach_close_hook(d);
+	err = d->backend ? 0 : attach_close_hook(d);
 	if (err) {
-		so_err(CMD ": attach tp_btf/inet_sock_set_state: %s", strerror(-err));
+		so_err("%s: attach tp_btf/inet_sock_set_state: %s", cmd, strerror(-err));
 		return -1;
 	}
 	d->status.qdisc_created |= qdisc_created;
@@ -652,11 +688,12 @@ static int open_and_attach(struct daemon *d)
 	d->status.pid = getpid();
 	d->status.started = time(NULL);
 	d->status.xdp_mode = d->mode;
+	d->status.role = d->backend ? SO_ROLE_BACKEND : SO_ROLE_LOCAL;
 	d->status.tc_mode = d->tc_mode;
 	strcpy(d->status.ports, d->ports_str);
 	if (bpf_map__update_elem(d->skel->maps.so_status, &zero, sizeof(zero), &d->status,
 				 sizeof(d->status), 0)) {
-		so_err(CMD ": write status: %s", strerror(errno));
+		so_err("%s: write status: %s", cmd, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -676,7 +713,8 @@ static void detach(struct daemon *d)
 	events_fini(d);
 	flows_fini(d);
 	halfopen_fini(d);
-	xdp_program__close(d->xdp);
+	if (d->xdp)
+		xdp_program__close(d->xdp);
 	shakeoff__destroy(d->skel);
 }
 
@@ -777,11 +815,13 @@ static void tick(struct daemon *d, __u64 n)
 	bool second = n % (1000 / TICK_MS) == 0;
 	int err;
 
-	if (!d->stateless)
+	if (!d->stateless && !d->backend)
 		halfopen_tick(d);
-	events_consume(d, second);
+	if (!d->backend)
+		events_consume(d, second);
 	if (second) {
-		flows_tick(d);
+		if (!d->backend)
+			flows_tick(d);
 		err = keys_sync(bpf_map__fd(d->skel->maps.so_keys), d->master, false,
 				d->cfg.slot_shift);
 		if (err < 0)
@@ -818,24 +858,24 @@ static int serve(struct daemon *d)
 		d->metrics.maps = &d->self;
 		ret = metrics_srv_start(&d->metrics, &d->metrics_addr, d->metrics_addr_len);
 		if (ret) {
-			so_err(CMD ": --metrics-listen: %s", strerror(-ret));
+			so_err("%s: --metrics-listen: %s", cmd, strerror(-ret));
 			return EXIT_RUNTIME;
 		}
 	}
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
-		so_err(CMD ": timers: %s", strerror(errno));
+		so_err("%s: timers: %s", cmd, strerror(errno));
 		return EXIT_RUNTIME;
 	}
 	pfd[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
 	pfd[1] = (struct pollfd){.fd = tfd, .events = POLLIN};
-	pfd[2] = (struct pollfd){.fd = events_fd(d), .events = POLLIN};
+	pfd[2] = (struct pollfd){.fd = d->backend ? -1 : events_fd(d), .events = POLLIN};
 	pfd[3] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
 	for (;;) {
 		if (poll(pfd, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			so_err(CMD ": poll: %s", strerror(errno));
+			so_err("%s: poll: %s", cmd, strerror(errno));
 			ret = EXIT_RUNTIME;
 			break;
 		}
@@ -868,39 +908,43 @@ static int serve(struct daemon *d)
 	return ret;
 }
 
-int cmd_run(int argc, char **argv)
+/* run (local mode) and backend: one daemon, which a backend runs without XDP. */
+static int daemon_main(int argc, char **argv, bool backend)
 {
-	struct daemon d = {.raw4 = -1, .raw6 = -1, .listen_fd = -1};
+	struct daemon d = {.raw4 = -1, .raw6 = -1, .listen_fd = -1, .backend = backend};
 	char pin[256];
 	const char *why;
 	int ret, err;
 
+	cmd = backend ? "backend" : "run";
 	for (ret = 0; ret < SO_MAP_MAX; ret++)
 		d.prev.fd[ret] = d.self.fd[ret] = -1;
+	for (ret = 0; ret < SO_MAX_SUBSCRIBERS; ret++)
+		d.subs[ret] = -1;
 	ret = parse_args(&d, argc, argv);
 	if (ret)
 		return ret;
 	d.argc = argc;
 	d.argv = argv;
-	if (need_root(CMD))
+	if (need_root(cmd))
 		return EXIT_RUNTIME;
-	d.ifindex = iface_arg(CMD, d.ifname);
+	d.ifindex = iface_arg(cmd, d.ifname);
 	if (!d.ifindex)
 		return EXIT_USAGE;
 	if (d.key_file) {
 		if (key_file_read(d.key_file, d.master, &why)) {
-			so_err(CMD ": --key-file %s: %s", d.key_file, why);
+			so_err("%s: --key-file %s: %s", cmd, d.key_file, why);
 			return EXIT_USAGE;
 		}
 	} else if ((err = key_random(d.master))) {
-		so_err(CMD ": random key: %s", strerror(-err));
+		so_err("%s: random key: %s", cmd, strerror(-err));
 		return EXIT_RUNTIME;
 	}
 	if (check_kernel())
 		return EXIT_RUNTIME;
 	err = bpffs_ensure();
 	if (err < 0) {
-		so_err(CMD ": mount bpffs on /sys/fs/bpf: %s", strerror(-err));
+		so_err("%s: mount bpffs on /sys/fs/bpf: %s", cmd, strerror(-err));
 		return EXIT_RUNTIME;
 	}
 	if (err)
@@ -915,15 +959,15 @@ int cmd_run(int argc, char **argv)
 	d.cfg.flowmark_words = flowmark_words(d.max_flows);
 	budget_configure(&d);
 	if (getrandom(&d.cfg.hash_seed, sizeof(d.cfg.hash_seed), 0) != sizeof(d.cfg.hash_seed)) {
-		so_err(CMD ": random seed: %s", strerror(errno));
+		so_err("%s: random seed: %s", cmd, strerror(errno));
 		return EXIT_RUNTIME;
 	}
 	err = netns_cookie(&d.cfg.netns_cookie);
 	if (err) {
-		so_err(CMD ": network namespace cookie (Linux >= 5.14): %s", strerror(-err));
+		so_err("%s: network namespace cookie (Linux >= 5.14): %s", cmd, strerror(-err));
 		return EXIT_RUNTIME;
 	}
-	if (check_previous(&d) || check_foreign(&d))
+	if (check_previous(&d) || (!d.backend && check_foreign(&d)))
 		return EXIT_RUNTIME;
 
 	if (open_and_attach(&d)) {
@@ -931,12 +975,26 @@ int cmd_run(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	pin_path(pin, sizeof(pin), d.ifname, NULL);
-	so_log("%s: attached (%s XDP, TC ingress by %s), maps pinned in %s", d.ifname,
-	       xdp_mode_name(d.mode), tc_mode_name(d.tc_mode), pin);
+	if (d.backend)
+		so_log("%s: attached (backend: TC ingress by %s), maps pinned in %s", d.ifname,
+		       tc_mode_name(d.tc_mode), pin);
+	else
+		so_log("%s: attached (%s XDP, TC ingress by %s), maps pinned in %s", d.ifname,
+		       xdp_mode_name(d.mode), tc_mode_name(d.tc_mode), pin);
 	sd_notify_send("READY=1\nSTATUS=attached");
 	ret = serve(&d);
 	sd_notify_send("STOPPING=1");
 	detach(&d);
 	so_log("%s: detached", d.ifname);
 	return ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return daemon_main(argc, argv, false);
+}
+
+int cmd_backend(int argc, char **argv)
+{
+	return daemon_main(argc, argv, true);
 }

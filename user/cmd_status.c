@@ -98,6 +98,7 @@ static int show(const char *ifname, struct json *j)
 	if (j) {
 		json_obj_begin(j, NULL);
 		json_str(j, "iface", ifname);
+		json_str(j, "role", st.role == SO_ROLE_BACKEND ? "backend" : "local");
 		json_u64(j, "ifindex", st.ifindex);
 		json_str(j, "mode", xdp_mode_name(st.xdp_mode));
 		json_str(j, "tc_mode", tc_mode_name(st.tc_mode));
@@ -126,10 +127,16 @@ static int show(const char *ifname, struct json *j)
 		json_obj_end(j);
 		return 0;
 	}
-	printf("%s: %s XDP %s, TC ingress by %s, daemon pid %u %s, since %s\n", ifname,
-	       xdp_mode_name(st.xdp_mode), m.prog_id ? "attached" : "NOT attached",
-	       tc_mode_name(st.tc_mode), st.pid, alive ? "running" : "GONE (shakeoff detach)",
-	       since);
+	if (st.role == SO_ROLE_BACKEND)
+		printf("%s: backend (the front's cookies), TC ingress by %s, daemon pid %u %s, "
+		       "since %s\n",
+		       ifname, tc_mode_name(st.tc_mode), st.pid,
+		       alive ? "running" : "GONE (shakeoff detach)", since);
+	else
+		printf("%s: %s XDP %s, TC ingress by %s, daemon pid %u %s, since %s\n", ifname,
+		       xdp_mode_name(st.xdp_mode), m.prog_id ? "attached" : "NOT attached",
+		       tc_mode_name(st.tc_mode), st.pid,
+		       alive ? "running" : "GONE (shakeoff detach)", since);
 	if (pinned)
 		printf("  maps pinned in %s\n", dir);
 	else

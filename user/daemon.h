@@ -27,6 +27,7 @@ struct daemon {
 	const char *key_file;
 	bool stateless;
 	bool replace;			      /* --replace: another XDP program may be detached */
+	bool backend;			      /* shakeoff backend: TC only, the front\'s cookies */
 	struct sockaddr_storage metrics_addr; /* --metrics-listen */
 	socklen_t metrics_addr_len;	      /* 0: not asked for */
 	const char *metrics_file;

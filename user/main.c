@@ -14,8 +14,8 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } cmds[] = {
-    {"run", cmd_run}, {"status", cmd_status}, {"stats", cmd_stats},
-    {"top", cmd_top}, {"events", cmd_events}, {"detach", cmd_detach},
+    {"run", cmd_run}, {"backend", cmd_backend}, {"status", cmd_status}, {"stats", cmd_stats},
+    {"top", cmd_top}, {"events", cmd_events},	{"detach", cmd_detach},
 };
 
 int main(int argc, char **argv)

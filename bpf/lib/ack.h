@@ -22,13 +22,10 @@ struct handshake {
 	__u8 timed;   /* rtt_us is to the microsecond */
 };
 
-/* Put what the cookie and the ACK say in front of the frame for shakeoff_tc. */
-static __always_inline int write_meta(struct so_ctx *c, const struct so_tcpopts *o, __u32 copts,
-				      struct so_meta *out)
+/* What the cookie and the ACK say about a connection: the handoff's attributes. */
+static __always_inline void meta_of(const struct so_config *cfg, const struct so_seg *s,
+				    const struct so_tcpopts *o, __u32 copts, struct so_meta *out)
 {
-	const struct so_config *cfg = c->cfg;
-	struct xdp_md *xdp = c->xdp;
-	struct so_meta *m;
 	__u8 features = 0;
 
 	if (SO_COPTS_WSCALE(copts) != SO_WSCALE_NONE)
@@ -43,12 +40,22 @@ static __always_inline int write_meta(struct so_ctx *c, const struct so_tcpopts 
 	out->magic = SO_META_MAGIC;
 	out->tsval = o->tsval;
 	out->tsecr = o->tsecr;
-	out->mss = so_mss_of_idx(SO_COPTS_MSS_IDX(copts), c->seg.t.v6);
+	out->mss = so_mss_of_idx(SO_COPTS_MSS_IDX(copts), s->t.v6);
 	out->snd_wscale = SO_COPTS_WSCALE(copts);
 	out->rcv_wscale = cfg->wscale;
 	out->features = features;
 	out->pad = 0;
-	out->l4_off = c->seg.l4_off - c->seg.l3_off;
+	out->l4_off = s->l4_off - s->l3_off;
+}
+
+/* Put what the cookie and the ACK say in front of the frame for shakeoff_tc. */
+static __always_inline int write_meta(struct so_ctx *c, const struct so_tcpopts *o, __u32 copts,
+				      struct so_meta *out)
+{
+	struct xdp_md *xdp = c->xdp;
+	struct so_meta *m;
+
+	meta_of(c->cfg, &c->seg, o, copts, out);
 	if (bpf_xdp_adjust_meta(xdp, -(int)sizeof(*m)))
 		return -1;
 	barrier_var(xdp);
@@ -181,7 +188,7 @@ static __always_inline int handle_ack(struct so_ctx *c)
 		hs.copts = copts;
 	}
 	c->cnt->ack_valid++;
-	parse_tcp_opts(c->xdp, s->l4_off, s->doff, &o);
+	parse_tcp_opts(c->xdp, 0, s->l4_off, s->doff, &o);
 	if (hs.via == SO_VIA_COOKIE && o.ts_ok) {
 		/* Our TSval was the coarse clock plus H's low word: the TSecr tells the RTT,
 		 * to a jiffy. Ticks of 2^20 ns to us: times 1048.576, without a division. */

@@ -15,6 +15,7 @@
 /* Helpers return an action (XDP_* / TC_ACT_*, all >= 0) or carry on. */
 #define SO_CONTINUE (-1)
 #define TC_ACT_OK   0
+#define TC_ACT_SHOT 2
 
 #define ETH_ALEN	6
 #define SO_ETH_P_IP	0x0800
@@ -42,6 +43,7 @@ struct so_ctx {
 	struct xdp_md *xdp;
 	const struct so_config *cfg;
 	struct so_counters *cnt; /* this CPU's */
+	__u32 frame_len;	 /* the whole frame, linear or not */
 	struct so_seg seg;
 };
 

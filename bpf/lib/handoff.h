@@ -30,11 +30,31 @@ static __always_inline void handoff_count(int ok)
 		cnt->handoff_fail++;
 }
 
+/* A request socket on listener tp with the options of m; 0 or -errno. */
+static __always_inline int reqsk_assign(struct __sk_buff *skb, struct tcp_sock *tp,
+					const struct so_meta *m)
+{
+	struct bpf_tcp_req_attrs attrs = {};
+
+	attrs.mss = m->mss;
+	attrs.rcv_tsval = m->tsval;
+	attrs.rcv_tsecr = m->tsecr;
+	if (m->features & SO_F_WSCALE) {
+		attrs.wscale_ok = 1;
+		attrs.snd_wscale = m->snd_wscale; /* the client's shift */
+		attrs.rcv_wscale = m->rcv_wscale; /* the shift we advertised */
+	}
+	attrs.sack_ok = !!(m->features & SO_F_SACK);
+	attrs.tstamp_ok = !!(m->features & SO_F_TS);
+	attrs.ecn_ok = !!(m->features & SO_F_ECN);
+	/* The kfunc wants the full socket, not the sock_common of the lookup. */
+	return bpf_sk_assign_tcp_reqsk(skb, (struct sock *)tp, &attrs, sizeof(attrs));
+}
+
 static __always_inline int handoff(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	struct so_meta *m = (void *)(long)skb->data_meta;
-	struct bpf_tcp_req_attrs attrs = {};
 	struct bpf_sock_tuple bt = {};
 	struct so_tuple t;
 	struct bpf_sock *skc;
@@ -69,19 +89,7 @@ static __always_inline int handoff(struct __sk_buff *skb)
 		handoff_count(0);
 		return TC_ACT_OK;
 	}
-	attrs.mss = m->mss;
-	attrs.rcv_tsval = m->tsval;
-	attrs.rcv_tsecr = m->tsecr;
-	if (m->features & SO_F_WSCALE) {
-		attrs.wscale_ok = 1;
-		attrs.snd_wscale = m->snd_wscale; /* the client's shift */
-		attrs.rcv_wscale = m->rcv_wscale; /* the shift we advertised */
-	}
-	attrs.sack_ok = !!(m->features & SO_F_SACK);
-	attrs.tstamp_ok = !!(m->features & SO_F_TS);
-	attrs.ecn_ok = !!(m->features & SO_F_ECN);
-	/* The kfunc wants the full socket, not the sock_common of the lookup. */
-	err = bpf_sk_assign_tcp_reqsk(skb, (struct sock *)tp, &attrs, sizeof(attrs));
+	err = reqsk_assign(skb, tp, m);
 	bpf_sk_release(skc);
 	handoff_count(!err);
 	return TC_ACT_OK;

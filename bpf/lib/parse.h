@@ -2,8 +2,9 @@
 /*
  * Frame parsing: Ethernet (up to two VLAN tags), IPv4 (with options), IPv6
  * (with a bounded extension-header walk), TCP. The one walker of frames:
- * XDP parses with parse_frame(), TC finds a handed-off ACK's tuple with
- * parse_l2() and tuple_at().
+ * XDP (and the backend's TC program) parse with parse_frame(), which
+ * returns XDP_* verdicts; TC finds a handed-off ACK's tuple with parse_l2()
+ * and tuple_at().
  *
  * The rule: shakeoff acts only on what it can identify as TCP to a protected
  * port. Anything else, including frames too short or too broken to tell, is
@@ -193,7 +194,7 @@ static __always_inline int parse_ipv4(struct so_ctx *c, void *data, void *end)
 	if (prot < 0)
 		return XDP_PASS; /* truncated before the ports: the kernel drops it */
 	tot_len = bpf_ntohs(ip->tot_len);
-	if (tot_len < ihl || (void *)ip + tot_len > end) {
+	if (tot_len < ihl || s->l3_off + tot_len > c->frame_len) {
 		c->cnt->drop_hdrlen++;
 		return XDP_DROP;
 	}
@@ -262,7 +263,8 @@ static __always_inline int parse_ipv6(struct so_ctx *c, void *data, void *end)
 	if (prot < 0)
 		return XDP_PASS;
 	plen = bpf_ntohs(ip6->payload_len);
-	if (off > s->l3_off + sizeof(*ip6) + plen || (void *)(ip6 + 1) + plen > end) {
+	if (off > s->l3_off + sizeof(*ip6) + plen ||
+	    s->l3_off + sizeof(*ip6) + plen > c->frame_len) {
 		c->cnt->drop_hdrlen++;
 		return XDP_DROP;
 	}
@@ -272,15 +274,19 @@ static __always_inline int parse_ipv6(struct so_ctx *c, void *data, void *end)
 }
 
 /* SO_CONTINUE for a well-formed TCP segment to a protected port, else an action. */
-static __always_inline int parse_frame(struct so_ctx *c)
+/*
+ * data..end is what can be read directly; frame_len is the whole frame's
+ * length, which in TC may run on past end into fragments (the lengths are
+ * checked against it, the headers read below end).
+ */
+static __always_inline int parse_frame(struct so_ctx *c, void *data, void *end, __u32 frame_len)
 {
-	void *data = (void *)(long)c->xdp->data;
-	void *end = (void *)(long)c->xdp->data_end;
 	__u16 proto;
 	int off = parse_l2(data, end, &proto);
 
 	if (off < 0)
 		return XDP_PASS;
+	c->frame_len = frame_len;
 	c->seg.l3_off = off;
 	if (proto == bpf_htons(SO_ETH_P_IP))
 		return parse_ipv4(c, data, end);

@@ -72,7 +72,7 @@ static __always_inline __u64 synack_entry(struct so_ctx *c, const struct so_key 
 	__u64 h;
 	int sack, ecn = 0;
 
-	parse_tcp_opts(c->xdp, s->l4_off, s->doff, &co);
+	parse_tcp_opts(c->xdp, 0, s->l4_off, s->doff, &co);
 	wscale = co.wscale != SO_WSCALE_NONE && (cfg->features & SO_F_WSCALE) ? co.wscale
 									      : SO_WSCALE_NONE;
 	sack = co.sack_ok && (cfg->features & SO_F_SACK);

@@ -78,10 +78,9 @@ static long opt_step(__u32 idx, struct opt_walk *w)
  * NOP, NOP, timestamps of every later segment (12 bytes). Returns 0 if the
  * options are laid out otherwise.
  */
-static __always_inline int tcp_opts_linux(struct xdp_md *ctx, __u32 l4_off, __u32 len,
+static __always_inline int tcp_opts_linux(void *data, void *end, __u32 l4_off, __u32 len,
 					  struct so_tcpopts *o)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	__u8 *b;
 
 	if (l4_off > SO_L4_OFF_MAX)
@@ -108,20 +107,34 @@ static __always_inline int tcp_opts_linux(struct xdp_md *ctx, __u32 l4_off, __u3
 	return 0;
 }
 
-/* Parse the options of the TCP header at l4_off (doff bytes long) into o. */
-static __always_inline void parse_tcp_opts(struct xdp_md *ctx, __u32 l4_off, __u32 doff,
+/*
+ * Parse the options of the TCP header at l4_off (doff bytes long) into o.
+ * ctx is an XDP frame, or with skb a TC program's packet: each call site
+ * passes a constant, so each program keeps only its own helper.
+ */
+static __always_inline void parse_tcp_opts(void *ctx, const int skb, __u32 l4_off, __u32 doff,
 					   struct so_tcpopts *o)
 {
+	struct __sk_buff *sb = ctx;
+	struct xdp_md *xdp = ctx;
 	struct opt_walk w = {};
 	__u32 len = doff - sizeof(struct tcphdr);
+	void *data = skb ? (void *)(long)sb->data : (void *)(long)xdp->data;
+	void *end = skb ? (void *)(long)sb->data_end : (void *)(long)xdp->data_end;
+	long err;
 
 	__builtin_memset(o, 0, sizeof(*o));
 	o->wscale = SO_WSCALE_NONE;
-	if (tcp_opts_linux(ctx, l4_off, len, o))
+	if (tcp_opts_linux(data, end, l4_off, len, o))
 		return;
 	w.o.wscale = SO_WSCALE_NONE;
-	if (len > 0 && len <= SO_TCP_OPT_MAX &&
-	    !bpf_xdp_load_bytes(ctx, l4_off + sizeof(struct tcphdr), w.buf, len)) {
+	if (len == 0 || len > SO_TCP_OPT_MAX)
+		return;
+	if (skb)
+		err = bpf_skb_load_bytes(ctx, l4_off + sizeof(struct tcphdr), w.buf, len);
+	else
+		err = bpf_xdp_load_bytes(ctx, l4_off + sizeof(struct tcphdr), w.buf, len);
+	if (!err) {
 		w.len = len;
 		bpf_loop(SO_TCP_OPT_MAX, opt_step, &w, 0);
 	}

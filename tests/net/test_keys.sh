@@ -19,70 +19,7 @@
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-NS_R=so${ID}r
-NS_S2=so${ID}t
-IF_RC=so${ID}rc
-IF_R1=so${ID}r1
-IF_R2=so${ID}r2
-IF_S2=so${ID}t
-SRV=10.78.0.1
-EXTRA_NS=("$NS_R" "$NS_S2 $IF_S2")
-in_r() { nsenter --net=/run/netns/"$NS_R" "$@"; }
-in_s2() { nsenter --net=/run/netns/"$NS_S2" "$@"; }
-
-# veth_pair NS1 IF1 NS2 IF2: checksums complete on both sides; an XDP
-# program on both, so XDP_TX from either end is delivered.
-veth_pair() {
-	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" || return 1
-	nsenter --net=/run/netns/"$1" ethtool -K "$2" tx off >/dev/null
-	nsenter --net=/run/netns/"$3" ethtool -K "$4" tx off >/dev/null
-	nsenter --net=/run/netns/"$1" ip link set "$2" up
-	nsenter --net=/run/netns/"$3" ip link set "$4" up
-}
-
-topo() {
-	local ns
-	for ns in "$NS_C" "$NS_S" "$NS_R" "$NS_S2"; do
-		ip netns add "$ns" || return 1
-		ip -n "$ns" link set lo up
-	done
-	veth_pair "$NS_C" "$IF_C" "$NS_R" "$IF_RC" &&
-		veth_pair "$NS_R" "$IF_R1" "$NS_S" "$IF_S" &&
-		veth_pair "$NS_R" "$IF_R2" "$NS_S2" "$IF_S2" || return 1
-	for ns in "$IF_R1" "$IF_R2"; do
-		in_r ip link set dev "$ns" xdpdrv obj "$ROOT/.output/xdp_pass.bpf.o" sec xdp || return 1
-	done
-	in_c ip addr add 10.79.0.2/24 dev "$IF_C"
-	in_c ip route add default via 10.79.0.1
-	in_r ip addr add 10.79.0.1/24 dev "$IF_RC"
-	in_r ip addr add 10.78.0.254/32 dev "$IF_R1"
-	in_r ip addr add 10.78.0.254/32 dev "$IF_R2"
-	in_r ip route add $SRV/32 dev "$IF_R2"
-	in_r ip route add $SRV/32 dev "$IF_R1" table 100
-	in_r ip rule add fwmark 1 table 100
-	in_r sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.default.rp_filter=0
-	for ns in "$IF_RC" "$IF_R1" "$IF_R2"; do
-		in_r sysctl -qw net.ipv4.conf."$ns".rp_filter=0
-	done
-	in_r nft -f - <<-NFT || return 1
-		table ip ecmp {
-			chain pre {
-				type filter hook prerouting priority mangle;
-				iifname "$IF_RC" tcp flags & (syn | ack) == syn meta mark set 1
-			}
-		}
-	NFT
-	in_s ip addr add $SRV/32 dev "$IF_S"
-	in_s2 ip addr add $SRV/32 dev "$IF_S2"
-	for ns in "$NS_S" "$NS_S2"; do
-		ip -n "$ns" route add 10.78.0.254/32 dev "$([ "$ns" = "$NS_S" ] && echo "$IF_S" || echo "$IF_S2")"
-		ip -n "$ns" route add default via 10.78.0.254
-		ip netns exec "$ns" sysctl -qw net.ipv4.tcp_syncookies=1
-	done
-}
-
-topo || { fail "topology"; finish; }
+topo_router || { fail "topology"; finish; }
 for k in key other; do
 	head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/$k"
 	chmod 600 "$WORK/$k"
