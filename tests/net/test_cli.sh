@@ -59,9 +59,11 @@ json_error() {
 }
 check "with --json, the error is JSON on stdout too" json_error
 expect 2 "top --interval 0" S top "$IF_S" --interval 0
+expect 2 "backend without --key-file" S backend "$IF_S" --ports 80
+expect 2 "backend takes no --stateless" S backend "$IF_S" --ports 80 --key-file /dev/null --stateless
 expect 1 "top where shakeoff is not attached" S top "$IF_S"
 expect 2 "--config that is missing" S run "$IF_S" --config /nonexistent/shakeoff.conf
-for c in run status stats top events detach; do
+for c in run backend status stats top events detach; do
 	expect 0 "$c --help" S $c --help
 done
 expect 1 "run as an unprivileged user" in_s setpriv --reuid=65534 --regid=65534 --clear-groups \

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 VERSION=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$ROOT/debian/changelog")
-CMDS=(run status stats top events detach)
+CMDS=(run backend status stats top events detach)
 same() { [ "$1" = "$2" ] || { echo "'$1' != '$2'"; return 1; }; }
 
 # --- the CLI and the man page --------------------------------------------
