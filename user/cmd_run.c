@@ -251,6 +251,7 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 			if (v < 0)
 				return EXIT_USAGE;
 			d->cfg.slot_shift = v;
+			d->slot_shift_set = true;
 			break;
 		case 'M':
 			v = num_arg(cmd, "--msl", optarg, 1, 3600);
@@ -372,6 +373,9 @@ static int config_refresh(struct daemon *d)
 	int err, i;
 
 	err = config_from_host(&c, d->ifname, d->mss_max);
+	/* A key file's wscale: every host sharing it advertises and hands off with it. */
+	if (!err && d->wscale_fixed >= 0)
+		c.wscale = d->wscale_fixed;
 	if (!err)
 		err = listeners_get(listening);
 	if (err)
@@ -912,11 +916,13 @@ static int serve(struct daemon *d)
 static int daemon_main(int argc, char **argv, bool backend)
 {
 	struct daemon d = {.raw4 = -1, .raw6 = -1, .listen_fd = -1, .backend = backend};
+	struct key_settings ks;
 	char pin[256];
 	const char *why;
-	int ret, err;
+	int ret, err, line;
 
 	cmd = backend ? "backend" : "run";
+	d.wscale_fixed = -1;
 	for (ret = 0; ret < SO_MAP_MAX; ret++)
 		d.prev.fd[ret] = d.self.fd[ret] = -1;
 	for (ret = 0; ret < SO_MAX_SUBSCRIBERS; ret++)
@@ -932,10 +938,21 @@ static int daemon_main(int argc, char **argv, bool backend)
 	if (!d.ifindex)
 		return EXIT_USAGE;
 	if (d.key_file) {
-		if (key_file_read(d.key_file, d.master, &why)) {
-			so_err("%s: --key-file %s: %s", cmd, d.key_file, why);
+		if (key_file_read(d.key_file, d.master, &ks, &line, &why)) {
+			so_err("%s: --key-file %s:%d: %s", cmd, d.key_file, line, why);
 			return EXIT_USAGE;
 		}
+		if (ks.slot_shift >= 0 && d.slot_shift_set &&
+		    ks.slot_shift != (int)d.cfg.slot_shift) {
+			so_err(
+			    "%s: --slot-shift %u, but --key-file %s says slot-shift %d: the hosts "
+			    "sharing it must agree",
+			    cmd, d.cfg.slot_shift, d.key_file, ks.slot_shift);
+			return EXIT_USAGE;
+		}
+		if (ks.slot_shift >= 0)
+			d.cfg.slot_shift = ks.slot_shift;
+		d.wscale_fixed = ks.wscale;
 	} else if ((err = key_random(d.master))) {
 		so_err("%s: random key: %s", cmd, strerror(-err));
 		return EXIT_RUNTIME;

@@ -26,8 +26,10 @@ struct daemon {
 	unsigned int mss_max;
 	const char *key_file;
 	bool stateless;
-	bool replace;			      /* --replace: another XDP program may be detached */
-	bool backend;			      /* shakeoff backend: TC only, the front\'s cookies */
+	bool replace;	     /* --replace: another XDP program may be detached */
+	bool backend;	     /* shakeoff backend: TC only, the front\'s cookies */
+	bool slot_shift_set; /* --slot-shift was given */
+	int wscale_fixed;    /* the key file's wscale; -1: from the host's sysctls */
 	struct sockaddr_storage metrics_addr; /* --metrics-listen */
 	socklen_t metrics_addr_len;	      /* 0: not asked for */
 	const char *metrics_file;

@@ -34,12 +34,37 @@ int key_parse(const char *text, __u64 master[2], const char **why)
 	return 0;
 }
 
-int key_file_read(const char *path, __u64 master[2], const char **why)
+int key_setting_parse(const char *line, struct key_settings *ks, const char **why)
 {
-	char buf[80];
+	char name[16], extra;
+	int v, n;
+
+	line += strspn(line, " \t");
+	if (!*line || *line == '\n' || *line == '#')
+		return 0;
+	n = sscanf(line, "%15s %d %c", name, &v, &extra);
+	if (n == 2 && !strcmp(name, "wscale") && v >= 0 && v <= 14) {
+		ks->wscale = v;
+		return 0;
+	}
+	if (n == 2 && !strcmp(name, "slot-shift") && v >= 31 && v <= 40) {
+		ks->slot_shift = v;
+		return 0;
+	}
+	*why = "expected \"wscale N\" (0-14) or \"slot-shift N\" (31-40)";
+	return -1;
+}
+
+int key_file_read(const char *path, __u64 master[2], struct key_settings *ks, int *line,
+		  const char **why)
+{
+	char buf[128];
 	struct stat st;
+	int err = 0;
 	FILE *f;
 
+	ks->wscale = ks->slot_shift = -1;
+	*line = 0;
 	f = fopen(path, "r");
 	if (!f) {
 		*why = strerror(errno);
@@ -52,8 +77,14 @@ int key_file_read(const char *path, __u64 master[2], const char **why)
 	}
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
+	*line = 1;
+	err = key_parse(buf, master, why);
+	while (!err && fgets(buf, sizeof(buf), f)) {
+		++*line;
+		err = key_setting_parse(buf, ks, why);
+	}
 	fclose(f);
-	return key_parse(buf, master, why);
+	return err;
 }
 
 int key_random(__u64 master[2])

@@ -14,8 +14,22 @@
 /* Reads 32 hex digits (then the end, or a newline). Returns 0, or -1 with a
  * reason in *why. */
 int key_parse(const char *text, __u64 master[2], const char **why);
-/* key_parse of a file's first line; the file must not be readable by others. */
-int key_file_read(const char *path, __u64 master[2], const char **why);
+/*
+ * What hosts sharing a key file must also agree on, set in the file itself
+ * so they agree by construction: lines after the key, "wscale N" (the
+ * window scale every host advertises and hands off with, 0-14) and
+ * "slot-shift N" (31-40). -1: not set.
+ */
+struct key_settings {
+	int wscale;
+	int slot_shift;
+};
+/* One line after the key (blank and '#' lines are nothing). 0, or -1 with *why. */
+int key_setting_parse(const char *line, struct key_settings *ks, const char **why);
+/* key_parse of a file's first line, then its settings; the file must not be
+ * readable by others. On error, *line is the line at fault (0: the file). */
+int key_file_read(const char *path, __u64 master[2], struct key_settings *ks, int *line,
+		  const char **why);
 int key_random(__u64 master[2]);
 /* The cookie slot of now, slots being 2^shift ns of CLOCK_TAI. */
 __u64 slot_now(unsigned int shift);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer: key files. key_parse accepts exactly 32 hex digits (then the
- * end or a newline), and what it accepts is those digits' value.
+ * end or a newline), and what it accepts is those digits' value. A
+ * settings line sets only a value in its range, and says why it refuses.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct key_settings ks = {-1, -1};
 	char *s = malloc(size + 1), back[40];
 	const char *why = NULL;
 	bool hex = size >= 32;
@@ -35,6 +37,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 (unsigned long long)m[1]);
 		if (strncasecmp(back, s, 32))
 			abort(); /* not the digits' value */
+	}
+	why = NULL;
+	if (key_setting_parse(s, &ks, &why)) {
+		if (!why || !*why || ks.wscale != -1 || ks.slot_shift != -1)
+			abort(); /* refused without a reason, or changed something anyway */
+	} else if ((ks.wscale != -1 && (ks.wscale < 0 || ks.wscale > 14)) ||
+		   (ks.slot_shift != -1 && (ks.slot_shift < 31 || ks.slot_shift > 40)) ||
+		   (ks.wscale != -1 && ks.slot_shift != -1)) {
+		abort(); /* out of range, or one line set two things */
 	}
 	free(s);
 	return 0;

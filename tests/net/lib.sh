@@ -309,6 +309,7 @@ topo_router() {
 			}
 		}
 	NFT
+	PIN_S=/sys/fs/bpf/shakeoff/$IF_S@$(stat -L -c %i /run/netns/"$NS_S")
 	in_s ip addr add $SRV/32 dev "$IF_S"
 	in_s2 ip addr add $SRV/32 dev "$IF_S2"
 	for ns in "$NS_S" "$NS_S2"; do

@@ -11,8 +11,13 @@
 . "$(dirname "$0")/lib.sh"
 
 topo_router || { fail "topology"; finish; }
+# The key files carry what the hosts must agree on: the window scale they
+# advertise (7, not what either's sysctls would give) and the slot length.
 for k in key other; do
-	head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/$k"
+	{
+		head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'
+		printf '\n# shared settings\nwscale 7\nslot-shift 31\n'
+	} >"$WORK/$k"
 	chmod 600 "$WORK/$k"
 done
 same() { [ "$1" = "$2" ] || { echo "'$1' != '$2'"; return 1; }; }
@@ -33,7 +38,7 @@ NFT
 syns2() { in_s2 nft list chain inet seen in | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
 
 S1_LOG=$WORK/front.log S2_LOG=$WORK/backend.log
-nsenter --net=/run/netns/"$NS_S" "$SHAKEOFF" run "$IF_S" --ports 7000 --slot-shift 31 \
+nsenter --net=/run/netns/"$NS_S" "$SHAKEOFF" run "$IF_S" --ports 7000 \
 	--key-file "$WORK/key" >>"$S1_LOG" 2>&1 &
 BG_PIDS+=("$!")
 # backend_start KEYFILE: shakeoff backend on server 2, waiting until attached.
@@ -41,7 +46,7 @@ backend_start() {
 	local n
 	n=$(grep -c "attached (" "$S2_LOG" 2>/dev/null)
 	nsenter --net=/run/netns/"$NS_S2" "$SHAKEOFF" backend "$IF_S2" --ports 7000 \
-		--slot-shift 31 --key-file "$1" >>"$S2_LOG" 2>&1 &
+		--key-file "$1" >>"$S2_LOG" 2>&1 &
 	B_PID=$!
 	BG_PIDS+=("$B_PID")
 	more() { test "$(grep -c "attached (" "$S2_LOG" 2>/dev/null)" -gt "${n:-0}"; }
@@ -53,6 +58,16 @@ backend_start "$WORK/key" || { fail "shakeoff backend on server 2" "$(tail -n 5 
 st1() { in_s "$SHAKEOFF" stats "$IF_S" --json | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 st2() { in_s2 "$SHAKEOFF" stats "$IF_S2" --json | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 
+ws7() { grep -q "wscale 7," "$S1_LOG" && grep -q "wscale 7," "$S2_LOG"; }
+check "both hosts take wscale 7 from the key file" ws7
+slot31() { bpftool map dump pinned "$PIN_S"/so_config | grep -q '"slot_shift": 31'; }
+check "and its slot length" slot31
+disagree() {
+	local err
+	err=$(in_s2 "$SHAKEOFF" backend "$IF_S2" --ports 7000 --key-file "$WORK/key" --slot-shift 32 2>&1)
+	[ $? = 2 ] && [[ $err == *"the hosts sharing it must agree"* ]] || { echo "$err"; return 1; }
+}
+check "a --slot-shift that contradicts the key file is refused at start" disagree
 role() { in_s2 "$SHAKEOFF" status "$IF_S2" | grep -q "backend (the front's cookies), TC ingress"; }
 check "status says what server 2 runs" role
 no_xdp2() { ! ip -n "$NS_S2" link show "$IF_S2" | grep -q prog/xdp; }

@@ -106,9 +106,15 @@ eventually 3 "READY=1 reaches \$NOTIFY_SOCKET once attached" notified "READY=1"
 so_answering 1 || fail "the config's port is answered"
 ports_are() { in_s "$SHAKEOFF" status "$IF_S" --json | grep -q "\"ports\":\"$1\""; }
 check "the config's ports are in force" ports_are 7000
-printf 'ports 7000,7001\nsynack-rate 1000\n' >"$CONF"
+burst() { bpftool -j map dump pinned "$PIN_S"/so_config | python3 -c '
+import json, sys
+print(json.load(sys.stdin)[0]["formatted"]["value"]["budget_burst"])'; }
+burst0=$(burst)
+printf 'ports 7000,7001\nsynack-rate 50\n' >"$CONF"
 kill -HUP "$SO_PID"
 eventually 3 "SIGHUP reloads the ports" ports_are 7000,7001
+check "and the SYN-ACK budget: 1000/s -> 50/s (burst $burst0 -> $(burst))" \
+	test "$(($(burst) * 20))" = "$burst0" -a "$burst0" -gt 0
 eventually 3 "and the new port is answered" answering 2
 check "a client of the new port is handed off" tcptool_c client $IP4_S 7001 --bytes 100
 check "RELOADING=1 then READY=1 around the reload" grep -q "RELOADING=1" "$WORK/notify.log"
