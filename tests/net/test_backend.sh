@@ -63,9 +63,13 @@ check "both hosts take wscale 7 from the key file" ws7
 slot31() { bpftool map dump pinned "$PIN_S"/so_config | grep -q '"slot_shift": 31'; }
 check "and its slot length" slot31
 disagree() {
-	local err
+	local err rc
 	err=$(in_s2 "$SHAKEOFF" backend "$IF_S2" --ports 7000 --key-file "$WORK/key" --slot-shift 32 2>&1)
-	[ $? = 2 ] && [[ $err == *"the hosts sharing it must agree"* ]] || { echo "$err"; return 1; }
+	rc=$?
+	if [ $rc != 2 ] || [[ $err != *"the hosts sharing it must agree"* ]]; then
+		echo "exit $rc: $err"
+		return 1
+	fi
 }
 check "a --slot-shift that contradicts the key file is refused at start" disagree
 role() { in_s2 "$SHAKEOFF" status "$IF_S2" | grep -q "backend (the front's cookies), TC ingress"; }
