@@ -66,7 +66,7 @@ disagree() {
 	local err rc
 	err=$(in_s2 "$SHAKEOFF" backend "$IF_S2" --ports 7000 --key-file "$WORK/key" --slot-shift 32 2>&1)
 	rc=$?
-	if [ $rc != 2 ] || [[ $err != *"the hosts sharing it must agree"* ]]; then
+	if [ "$rc" != 2 ] || [[ $err != *"the hosts sharing it must agree"* ]]; then
 		echo "exit $rc: $err"
 		return 1
 	fi
