@@ -68,6 +68,14 @@ SIGINT or SIGTERM detaches everything, SIGHUP reloads --config.""",
             ("metrics-file", "PATH", "W",
              "write them to PATH every second, atomically (node_exporter's textfile "
              "collector: PATH ends in .prom)"),
+            ("front", None, "f",
+             "front mode: answer SYNs for servers behind this host (a router or load "
+             "balancer), forward validated handshakes; --protect says for which, and "
+             "--key-file (with its wscale) is shared with their shakeoff backend"),
+            ("protect", "PREFIX[:PORTS]", "A",
+             "with --front, a destination to shield: 10.0.1.0/24:80,443, "
+             "2001:db8::/64:443, [2001:db8::1]:22, or a prefix alone with --ports; "
+             "repeat it for more"),
             ("config", "PATH", "c",
              "read options from PATH, one 'name value' (or 'name') a line, # "
              "comments; the command line wins. SIGHUP reloads it: ports and "

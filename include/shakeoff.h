@@ -113,7 +113,8 @@ struct so_config {
 	__u32 flowmark_words; /* so_flowmark's words (a power of two) */
 	__u8 time_wait;	      /* the kernel keeps TIME_WAIT sockets (tcp_max_tw_buckets > 0) */
 	__u8 slot_shift;      /* cookie key slots last 2^slot_shift ns (below) */
-	__u8 pad[6];
+	__u8 front;	      /* run --front: so_protect, not ports[], says what is ours */
+	__u8 pad[5];
 	__u64 hash_seed;	/* keys the set and flow-mark hashes */
 	__u64 tai_off_ns;	/* CLOCK_TAI - CLOCK_MONOTONIC: cookie slots are TAI */
 	__u64 halfopen_life_ns; /* how long a half-open entry lives (retries' total) */
@@ -362,10 +363,25 @@ enum so_tc_mode {
 
 /* so_status[0]: what the daemon is doing, for `shakeoff status` and detach. */
 #define SO_PORTS_STR_MAX 256
+/*
+ * so_protect (run --front): the destinations a front answers SYNs for, an
+ * LPM trie of prefixes. IPv4 addresses are IPv4-mapped (::ffff:a.b.c.d),
+ * so a /24 is a prefix length of 96 + 24; the value is the ports bitmap.
+ */
+#define SO_PROTECT_MAX 256
+struct so_protect_key {
+	__u32 prefixlen;
+	__u32 addr[4]; /* network order */
+};
+struct so_protect {
+	__u8 ports[SO_PORT_BITMAP_BYTES];
+};
+
 /* What a daemon does on its interface. */
 enum so_role {
 	SO_ROLE_LOCAL,	 /* shakeoff run: XDP answers SYNs for local listeners */
 	SO_ROLE_BACKEND, /* shakeoff backend: TC turns a front's cookies into sockets */
+	SO_ROLE_FRONT,	 /* shakeoff run --front: XDP answers for servers behind us */
 };
 
 struct so_status {

@@ -32,6 +32,7 @@
 #include "attach.h"
 #include "cli.h"
 #include "daemon.h"
+#include "front.h"
 #include "metrics.h"
 #include "stats.h"
 #include "cmd.h"
@@ -198,6 +199,16 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 		case 'X':
 			d->replace = true;
 			break;
+		case 'f':
+			d->front = true;
+			break;
+		case 'A':
+			if (d->nprotect == SO_PROTECT_MAX) {
+				so_err("%s: --protect: at most %d", cmd, SO_PROTECT_MAX);
+				return EXIT_USAGE;
+			}
+			d->protect[d->nprotect++] = optarg;
+			break;
 		case 'L':
 			if (metrics_addr_parse(optarg, &d->metrics_addr, &d->metrics_addr_len,
 					       &why)) {
@@ -276,6 +287,49 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 	return 0;
 }
 
+/* A front hands validated handshakes to the kernel to forward: say if it will not. */
+static void front_check_forwarding(const char *ifname)
+{
+	long v4 = 1, v6 = 1;
+
+	sysctl_read("net/ipv4/ip_forward", &v4);
+	sysctl_read("net/ipv6/conf/all/forwarding", &v6);
+	if (!v4 || !v6)
+		so_log("%s: --front: forwarding is off for IPv%s (sysctl -w %s=1): validated "
+		       "handshakes to such servers go nowhere",
+		       ifname, !v4 ? "4" : "6",
+		       !v4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding");
+}
+
+/* --front's own rules: what it protects, and a key its backends share. */
+static int front_args_check(struct daemon *d)
+{
+	struct so_protect_key k;
+	struct so_protect *p;
+	const char *why = NULL;
+	int i, err = 0;
+
+	if (!d->front) {
+		if (d->nprotect)
+			so_err("%s: --protect is for --front", cmd);
+		return d->nprotect ? -1 : 0;
+	}
+	if (!d->nprotect || !d->key_file) {
+		so_err("%s: --front needs --protect (what to shield) and --key-file (the key its "
+		       "backends hold)",
+		       cmd);
+		return -1;
+	}
+	p = malloc(sizeof(*p));
+	for (i = 0; p && i < d->nprotect && !err; i++) {
+		err = protect_parse(d->protect[i], d->ports_str[0] ? d->ports : NULL, &k, p, &why);
+		if (err)
+			so_err("%s: --protect %s: %s", cmd, d->protect[i], why);
+	}
+	free(p);
+	return p ? err : -1;
+}
+
 /* Defaults, then --config's file, then the command line, which wins. */
 static int parse_args(struct daemon *d, int argc, char **argv)
 {
@@ -304,10 +358,12 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		return err;
 	if (iface_positional(cmd, argc, argv, &d->ifname, true))
 		return EXIT_USAGE;
-	if (!d->ports_str[0]) {
+	if (!d->ports_str[0] && !d->front) {
 		so_err("%s: --ports is required", cmd);
 		return EXIT_USAGE;
 	}
+	if (front_args_check(d))
+		return EXIT_USAGE;
 	if (d->backend && !d->key_file) {
 		so_err("%s: --key-file is required: the front's key", cmd);
 		return EXIT_USAGE;
@@ -376,19 +432,28 @@ static int config_refresh(struct daemon *d)
 	/* A key file's wscale: every host sharing it advertises and hands off with it. */
 	if (!err && d->wscale_fixed >= 0)
 		c.wscale = d->wscale_fixed;
-	if (!err)
+	/* A front answers for the servers behind it: no listeners of its own to ask. */
+	if (!err && !d->front)
 		err = listeners_get(listening);
 	if (err)
 		return err;
+	c.front = d->front;
 	for (i = 0; i < SO_PORT_BITMAP_BYTES; i++)
-		c.ports[i] = d->ports[i] & listening[i];
+		c.ports[i] = d->front ? d->ports[i] : d->ports[i] & listening[i];
 	c.tai_off_ns = tai_offset();
 	drift = c.tai_off_ns - d->cfg.tai_off_ns;
 	if (drift > -1000000 && drift < 1000000)
 		c.tai_off_ns = d->cfg.tai_off_ns; /* the two clocks read a moment apart */
 	if (!memcmp(&c, &d->cfg, sizeof(c)))
 		return 0;
-	if (memcmp(c.ports, d->cfg.ports, sizeof(c.ports)) || c.features != d->cfg.features)
+	if (d->front && c.features != d->cfg.features)
+		so_log("%s: front for %d destinations; wscale %u, mss %u/%u, features%s%s%s%s",
+		       d->ifname, d->nprotect, c.wscale, c.mss4, c.mss6,
+		       c.features & SO_F_WSCALE ? " wscale" : "",
+		       c.features & SO_F_SACK ? " sack" : "", c.features & SO_F_TS ? " ts" : "",
+		       c.features & SO_F_ECN ? " ecn" : "");
+	else if (!d->front &&
+		 (memcmp(c.ports, d->cfg.ports, sizeof(c.ports)) || c.features != d->cfg.features))
 		so_log("%s: answering for %d of %d ports (the others have no listener); "
 		       "wscale %u, mss %u/%u, features%s%s%s%s",
 		       d->ifname, ports_count(c.ports), ports_count(d->ports), c.wscale, c.mss4,
@@ -522,14 +587,57 @@ static int attach_close_hook(struct daemon *d)
 	int err;
 
 	err = libbpf_get_error(link);
-	if (err)
+	if (err) {
+		so_err("%s: attach tp_btf/inet_sock_set_state: %s", cmd, strerror(-err));
 		return err;
+	}
 	pin_path(pin, sizeof(pin), d->ifname, SO_PIN_CLOSE_LINK);
 	err = bpf_link__pin(link, pin);
 	/* The pin holds it now: it outlives a crashed daemon as XDP does. */
 	bpf_link__disconnect(link);
 	bpf_link__destroy(link);
+	if (err)
+		so_err("%s: pin %s: %s", cmd, pin, strerror(-err));
 	return err;
+}
+
+/* What status shows as the ports: --ports, or a front's --protect values. */
+static void status_ports(struct daemon *d)
+{
+	char *p = d->status.ports, *end = p + sizeof(d->status.ports);
+	int i;
+
+	snprintf(p, end - p, "%s", d->ports_str);
+	for (i = 0; d->front && i < d->nprotect; i++) {
+		p += strlen(p);
+		snprintf(p, end - p, "%s%s", p == d->status.ports ? "" : " ", d->protect[i]);
+	}
+}
+
+/* The handoff at TC ingress: shakeoff_tc, or a backend's own check. */
+static int tc_attach_ours(struct daemon *d)
+{
+	/* A backend has no XDP program to validate handshakes: its TC program does. */
+	struct bpf_program *tc =
+	    d->backend ? d->skel->progs.shakeoff_backend : d->skel->progs.shakeoff_tc;
+	bool qdisc_created;
+	char path[256];
+	int err;
+
+	pin_path(path, sizeof(path), d->ifname, SO_PIN_TC_LINK);
+	err = tc_attach(d->ifindex, bpf_program__fd(tc), d->tc_mode, path, &qdisc_created);
+	if (err && d->tc_mode == SO_TC_TCX) {
+		so_log("%s: tcx link: %s: using a clsact filter", d->ifname, strerror(-err));
+		d->tc_mode = SO_TC_CLSACT;
+		err = tc_attach(d->ifindex, bpf_program__fd(tc), d->tc_mode, path, &qdisc_created);
+	}
+	if (err) {
+		so_err("%s: attach TC ingress to %s: %s", cmd, d->ifname, strerror(-err));
+		return -1;
+	}
+	d->tc_attached = true;
+	d->status.qdisc_created |= qdisc_created;
+	return 0;
 }
 
 /* Local mode's tables, timers and events, and the connections the kernel has. */
@@ -549,9 +657,9 @@ static int local_init(struct daemon *d)
 	/*
 	 * Connections the kernel already has are the kernel's: above all its
 	 * TIME_WAIT sockets, which a reused client port would otherwise run
-	 * into with our handoff.
+	 * into with our handoff. (A front's are not the servers'.)
 	 */
-	err = flows_seed(d);
+	err = d->front ? 0 : flows_seed(d);
 	if (err)
 		so_log("%s: reading the kernel's connections: %s", d->ifname, strerror(-err));
 	else if (d->seeded[0] || d->seeded[1])
@@ -601,10 +709,8 @@ static int xdp_load_attach(struct daemon *d)
 
 static int open_and_attach(struct daemon *d)
 {
-	struct bpf_program *tc;
 	struct bpf_map *map;
 	char path[256];
-	bool qdisc_created;
 	__u32 zero = 0;
 	int err, k;
 
@@ -668,33 +774,24 @@ static int open_and_attach(struct daemon *d)
 	}
 	if (!d->backend && local_init(d))
 		return -1;
-	/* A backend has no XDP program to validate handshakes: its TC program does. */
-	tc = d->backend ? d->skel->progs.shakeoff_backend : d->skel->progs.shakeoff_tc;
-	pin_path(path, sizeof(path), d->ifname, SO_PIN_TC_LINK);
-	err = tc_attach(d->ifindex, bpf_program__fd(tc), d->tc_mode, path, &qdisc_created);
-	if (err && d->tc_mode == SO_TC_TCX) {
-		so_log("%s: tcx link: %s: using a clsact filter", d->ifname, strerror(-err));
-		d->tc_mode = SO_TC_CLSACT;
-		err = tc_attach(d->ifindex, bpf_program__fd(tc), d->tc_mode, path, &qdisc_created);
-	}
-	if (err) {
-		so_err("%s: attach TC ingress to %s: %s", cmd, d->ifname, strerror(-err));
+	if (d->front) {
+		err = protect_write(bpf_map__fd(d->skel->maps.so_protect), d->protect, d->nprotect,
+				    d->ports_str[0] ? d->ports : NULL);
+		if (err) {
+			so_err("%s: --protect: %s", cmd, strerror(-err));
+			return -1;
+		}
+	} else if (tc_attach_ours(d) || (!d->backend && attach_close_hook(d))) {
+		/* A front has no sockets to hand off to or to follow: no TC, no close hook. */
 		return -1;
 	}
-	d->tc_attached = true;
-	err = d->backend ? 0 : attach_close_hook(d);
-	if (err) {
-		so_err("%s: attach tp_btf/inet_sock_set_state: %s", cmd, strerror(-err));
-		return -1;
-	}
-	d->status.qdisc_created |= qdisc_created;
 	d->status.ifindex = d->ifindex;
 	d->status.pid = getpid();
 	d->status.started = time(NULL);
 	d->status.xdp_mode = d->mode;
-	d->status.role = d->backend ? SO_ROLE_BACKEND : SO_ROLE_LOCAL;
+	d->status.role = d->backend ? SO_ROLE_BACKEND : d->front ? SO_ROLE_FRONT : SO_ROLE_LOCAL;
 	d->status.tc_mode = d->tc_mode;
-	strcpy(d->status.ports, d->ports_str);
+	status_ports(d);
 	if (bpf_map__update_elem(d->skel->maps.so_status, &zero, sizeof(zero), &d->status,
 				 sizeof(d->status), 0)) {
 		so_err("%s: write status: %s", cmd, strerror(errno));
@@ -765,7 +862,7 @@ static void sd_notify_send(const char *msg)
  */
 static void reload(struct daemon *d)
 {
-	struct daemon n = {};
+	struct daemon n = {.backend = d->backend};
 	__u32 zero = 0;
 	int err;
 
@@ -781,6 +878,8 @@ static void reload(struct daemon *d)
 		return;
 	}
 	memcpy(d->ports, n.ports, sizeof(d->ports));
+	memcpy(d->protect, n.protect, sizeof(d->protect));
+	d->nprotect = n.nprotect;
 	strcpy(d->ports_str, n.ports_str);
 	d->synack_rate = n.synack_rate;
 	d->prefix4 = n.prefix4;
@@ -789,7 +888,10 @@ static void reload(struct daemon *d)
 	err = config_write(d);
 	if (!err)
 		err = config_refresh(d);
-	strcpy(d->status.ports, d->ports_str);
+	status_ports(d);
+	if (!err && d->front)
+		err = protect_write(bpf_map__fd(d->skel->maps.so_protect), d->protect, d->nprotect,
+				    d->ports_str[0] ? d->ports : NULL);
 	if (!err && bpf_map__update_elem(d->skel->maps.so_status, &zero, sizeof(zero), &d->status,
 					 sizeof(d->status), 0))
 		err = -errno;
@@ -959,6 +1061,8 @@ static int daemon_main(int argc, char **argv, bool backend)
 	}
 	if (check_kernel())
 		return EXIT_RUNTIME;
+	if (d.front)
+		front_check_forwarding(d.ifname);
 	err = bpffs_ensure();
 	if (err < 0) {
 		so_err("%s: mount bpffs on /sys/fs/bpf: %s", cmd, strerror(-err));

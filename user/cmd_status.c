@@ -64,6 +64,18 @@ static int map_use(int fd, struct map_use *u)
 	return 0;
 }
 
+static const char *role_name(__u8 role)
+{
+	switch (role) {
+	case SO_ROLE_BACKEND:
+		return "backend";
+	case SO_ROLE_FRONT:
+		return "front";
+	default:
+		return "local";
+	}
+}
+
 static int show(const char *ifname, struct json *j)
 {
 	struct so_status st = {};
@@ -98,7 +110,7 @@ static int show(const char *ifname, struct json *j)
 	if (j) {
 		json_obj_begin(j, NULL);
 		json_str(j, "iface", ifname);
-		json_str(j, "role", st.role == SO_ROLE_BACKEND ? "backend" : "local");
+		json_str(j, "role", role_name(st.role));
 		json_u64(j, "ifindex", st.ifindex);
 		json_str(j, "mode", xdp_mode_name(st.xdp_mode));
 		json_str(j, "tc_mode", tc_mode_name(st.tc_mode));
@@ -132,6 +144,11 @@ static int show(const char *ifname, struct json *j)
 		       "since %s\n",
 		       ifname, tc_mode_name(st.tc_mode), st.pid,
 		       alive ? "running" : "GONE (shakeoff detach)", since);
+	else if (st.role == SO_ROLE_FRONT)
+		printf(
+		    "%s: front for the servers behind it, %s XDP %s, daemon pid %u %s, since %s\n",
+		    ifname, xdp_mode_name(st.xdp_mode), m.prog_id ? "attached" : "NOT attached",
+		    st.pid, alive ? "running" : "GONE (shakeoff detach)", since);
 	else
 		printf("%s: %s XDP %s, TC ingress by %s, daemon pid %u %s, since %s\n", ifname,
 		       xdp_mode_name(st.xdp_mode), m.prog_id ? "attached" : "NOT attached",
@@ -141,7 +158,11 @@ static int show(const char *ifname, struct json *j)
 		printf("  maps pinned in %s\n", dir);
 	else
 		printf("  maps not pinned in view of this process (found through %s)\n", ifname);
-	printf("  ports %s (answering for %d with a listener)\n", st.ports, ports_count(cfg.ports));
+	if (st.role == SO_ROLE_FRONT)
+		printf("  protecting %s\n", st.ports);
+	else
+		printf("  ports %s (answering for %d with a listener)\n", st.ports,
+		       ports_count(cfg.ports));
 	printf("  backlog: %s, %u half-open, %llu flows tracked\n", backlog_name(cfg.backlog),
 	       dm.half_open, (unsigned long long)dm.flows);
 	printf("  %-12s %-14s %10s %12s\n", "map", "type", "capacity", "bytes");

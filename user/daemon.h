@@ -26,8 +26,11 @@ struct daemon {
 	unsigned int mss_max;
 	const char *key_file;
 	bool stateless;
-	bool replace;	     /* --replace: another XDP program may be detached */
-	bool backend;	     /* shakeoff backend: TC only, the front\'s cookies */
+	bool replace;			     /* --replace: another XDP program may be detached */
+	bool backend;			     /* shakeoff backend: TC only, the front\'s cookies */
+	bool front;			     /* run --front: for the servers behind us */
+	const char *protect[SO_PROTECT_MAX]; /* --protect values */
+	int nprotect;
 	bool slot_shift_set; /* --slot-shift was given */
 	int wscale_fixed;    /* the key file's wscale; -1: from the host's sysctls */
 	struct sockaddr_storage metrics_addr; /* --metrics-listen */

@@ -94,6 +94,10 @@ static int flow_done(const struct daemon *d, const struct so_flow *f, __u32 now)
 	/* Signed: a seeded entry may start in the future (seed_one). */
 	if (f->state == SO_TIME_WAIT)
 		return (__s32)(now - f->since) >= (__s32)ticks(time_wait_ns(d)) ? 1 : 0;
+	/* A front sees the client's FIN but never the server's: once the client has
+	 * closed, 2*MSL without a segment ends the flow, as TIME_WAIT would. */
+	if (d->front && f->state == SO_CLOSING)
+		return (__s32)(now - f->seen) >= (__s32)ticks(time_wait_ns(d)) ? 1 : 0;
 	return (__s32)(now - f->seen) >= (__s32)ticks(SO_FLOW_IDLE_S * NS) ? 2 : 0;
 }
 

@@ -173,8 +173,9 @@ static __always_inline int handle_ack(struct so_ctx *c)
 		if (copts == -2)
 			return XDP_PASS;
 		if (copts < 0) {
-			/* Connections older than shakeoff, or than our flow entry. */
-			state = kernel_socket(c->xdp, &s->t);
+			/* Connections older than shakeoff, or than our flow entry (a
+			 * front has no sockets: what it does not know, it drops). */
+			state = cfg->front ? -1 : kernel_socket(c->xdp, &s->t);
 			if (state >= 0) {
 				flow_add(c, &s->t,
 					 state == BPF_TCP_TIME_WAIT ? SO_TIME_WAIT
@@ -197,7 +198,10 @@ static __always_inline int handle_ack(struct so_ctx *c)
 		hs.rtt_us = (__u64)ticks * 134218 >> 7;
 	}
 	flow_add(c, &s->t, SO_ESTABLISHED);
-	if (write_meta(c, &o, hs.copts, &m) < 0)
+	/* On a front the ACK goes on to the backend, which checks the cookie itself. */
+	if (cfg->front)
+		meta_of(cfg, s, &o, hs.copts, &m);
+	else if (write_meta(c, &o, hs.copts, &m) < 0)
 		c->cnt->handoff_fail++; /* the driver cannot carry metadata */
 	if (cfg->events)
 		event_handshake(c, &m, &hs);

@@ -90,6 +90,14 @@ struct {
 } so_budget SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SO_PROTECT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct so_protect_key);
+	__type(value, struct so_protect);
+} so_protect SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, SO_EVENTS_RING_BYTES);
 } so_events SEC(".maps");

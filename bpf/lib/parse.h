@@ -157,11 +157,34 @@ bad:
 	return XDP_DROP;
 }
 
-/* 1 when the TCP header at l4 names a protected port, 0 when not, -1 when cut short. */
-static __always_inline int ports_protected(const struct so_config *cfg, __u16 *ports, void *end)
+/* A front's destination: its port in the ports of the longest prefix holding it. */
+static __always_inline int front_protected(const __u32 *daddr, int v6, __u16 port_be)
+{
+	struct so_protect_key k = {.prefixlen = 128};
+	struct so_protect *p;
+	__u16 port = bpf_ntohs(port_be);
+
+	if (v6) {
+		__builtin_memcpy(k.addr, daddr, 16);
+	} else {
+		k.addr[2] = bpf_htonl(0xffff);
+		k.addr[3] = daddr[0];
+	}
+	p = bpf_map_lookup_elem(&so_protect, &k);
+	return p && (p->ports[(port >> 3) & (SO_PORT_BITMAP_BYTES - 1)] & (1 << (port & 7)));
+}
+
+/*
+ * 1 when the TCP header at ports is ours (a protected port; on a front, of
+ * a protected destination daddr), 0 when not, -1 when cut short.
+ */
+static __always_inline int ports_protected(const struct so_config *cfg, const __u32 *daddr, int v6,
+					   __u16 *ports, void *end)
 {
 	if ((void *)(ports + 2) > end)
 		return -1;
+	if (cfg->front)
+		return front_protected(daddr, v6, ports[1]) ? 1 : 0;
 	return port_protected(cfg, ports[1]) ? 1 : 0;
 }
 
@@ -183,7 +206,7 @@ static __always_inline int parse_ipv4(struct so_ctx *c, void *data, void *end)
 		return XDP_PASS; /* no TCP header in here; its first fragment is judged below */
 	s->l4_off = s->l3_off + ihl;
 	ports = pkt_ptr(data, s->l4_off);
-	prot = ports_protected(c->cfg, ports, end);
+	prot = ports_protected(c->cfg, &ip->daddr, 0, ports, end);
 	if (prot == 0)
 		return XDP_PASS;
 	if (frag & SO_IP_MF) {
@@ -252,7 +275,7 @@ static __always_inline int parse_ipv6(struct so_ctx *c, void *data, void *end)
 		return XDP_PASS; /* no frame is this long: the ports are not there */
 	s->l4_off = off;
 	ports = pkt_ptr(data, off);
-	prot = ports_protected(c->cfg, ports, end);
+	prot = ports_protected(c->cfg, (__u32 *)&ip6->daddr, 1, ports, end);
 	if (prot == 0)
 		return XDP_PASS;
 	if (frag) {

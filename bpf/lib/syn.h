@@ -137,7 +137,8 @@ static __always_inline int handle_syn(struct so_ctx *c)
 	 * new tuples from paying for the hash table: only reused ones look.
 	 */
 	if (flowmark_test(cfg, &s->t) && (fl = flow_find(cfg, &s->t))) {
-		if (kernel_socket(c->xdp, &s->t) >= 0) {
+		/* A front has no sockets to ask: a SYN starts the tuple afresh. */
+		if (!cfg->front && kernel_socket(c->xdp, &s->t) >= 0) {
 			c->cnt->syn_known++;
 			return XDP_PASS;
 		}

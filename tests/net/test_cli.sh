@@ -60,6 +60,10 @@ json_error() {
 check "with --json, the error is JSON on stdout too" json_error
 expect 2 "top --interval 0" S top "$IF_S" --interval 0
 expect 2 "backend without --key-file" S backend "$IF_S" --ports 80
+expect 2 "--front without --protect" S run "$IF_S" --front --key-file /dev/null
+expect 2 "--protect without --front" S run "$IF_S" --ports 80 --protect 10.0.0.0/24
+expect 2 "--protect with a bad prefix" S run "$IF_S" --front --key-file /dev/null --protect 10.0.0.0/33:80
+expect 2 "--protect without ports" S run "$IF_S" --front --key-file /dev/null --protect 10.0.0.0/24
 expect 2 "backend takes no --stateless" S backend "$IF_S" --ports 80 --key-file /dev/null --stateless
 expect 1 "top where shakeoff is not attached" S top "$IF_S"
 expect 2 "--config that is missing" S run "$IF_S" --config /nonexistent/shakeoff.conf
