@@ -63,7 +63,7 @@ USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h) $(OUTPUT)/cli.h
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_HDRS := $(wildcard tests/unit/*.h)
 
-.PHONY: all clean test unit demo bench soak fuzz vmlinux deps install uninstall deb lint FORCE
+.PHONY: all clean test unit demo demo-front bench soak fuzz vmlinux deps install uninstall deb lint FORCE
 all: shakeoff $(MAN) $(COMPLETION) $(EXAMPLE_CONF) $(UNIT) $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload $(FUZZERS)
 
 $(DEPS_OK): scripts/deps.sh
@@ -179,6 +179,11 @@ soak: all
 demo: all
 	$(Q)bash scripts/deps.sh test
 	$(Q)bash scripts/demo.sh
+
+# Front mode: a router shields the server behind it (shakeoff run --front + backend).
+demo-front: all
+	$(Q)bash scripts/deps.sh test
+	$(Q)bash scripts/demo_front.sh
 
 unit: $(OUTPUT)/test_unit
 	$(Q)$(OUTPUT)/test_unit

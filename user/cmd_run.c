@@ -1099,6 +1099,9 @@ static int daemon_main(int argc, char **argv, bool backend)
 	if (d.backend)
 		so_log("%s: attached (backend: TC ingress by %s), maps pinned in %s", d.ifname,
 		       tc_mode_name(d.tc_mode), pin);
+	else if (d.front)
+		so_log("%s: attached (front: %s XDP), maps pinned in %s", d.ifname,
+		       xdp_mode_name(d.mode), pin);
 	else
 		so_log("%s: attached (%s XDP, TC ingress by %s), maps pinned in %s", d.ifname,
 		       xdp_mode_name(d.mode), tc_mode_name(d.tc_mode), pin);

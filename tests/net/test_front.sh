@@ -4,6 +4,7 @@
 # --front), validates the final ACK and lets the kernel forward it; the
 # server (shakeoff backend, the same key file) turns it into a connection.
 # Nothing is translated, and the server's stack never sees a SYN.
+# (Topology: lib.sh, topo_front.)
 #
 #   client $NS_C             front $NS_F (forwarding)           server $NS_S
 #  +----------------+      +------------------------------+     +-----------------+
@@ -15,40 +16,7 @@
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-NS_F=so${ID}f
-IF_FC=so${ID}fc
-IF_FS=so${ID}fs
-C4=10.82.0.2 C6=fd82::2
-B4=10.83.0.2 B6=fd83::2
-EXTRA_NS=("$NS_F $IF_FC")
-in_f() { nsenter --net=/run/netns/"$NS_F" "$@"; }
 same() { [ "$1" = "$2" ] || { echo "'$1' != '$2'"; return 1; }; }
-
-topo_front() {
-	local ns
-	for ns in "$NS_C" "$NS_F" "$NS_S"; do
-		ip netns add "$ns" || return 1
-		ip -n "$ns" link set lo up
-	done
-	veth_pair "$NS_C" "$IF_C" "$NS_F" "$IF_FC" && veth_pair "$NS_F" "$IF_FS" "$NS_S" "$IF_S" ||
-		return 1
-	in_c ip link set dev "$IF_C" xdpdrv obj "$ROOT/.output/xdp_pass.bpf.o" sec xdp || return 1
-	in_c ip addr add $C4/24 dev "$IF_C"
-	in_c ip addr add $C6/64 dev "$IF_C" nodad
-	in_c ip route add default via 10.82.0.1
-	in_c ip -6 route add default via fd82::1
-	in_f ip addr add 10.82.0.1/24 dev "$IF_FC"
-	in_f ip addr add fd82::1/64 dev "$IF_FC" nodad
-	in_f ip addr add 10.83.0.1/24 dev "$IF_FS"
-	in_f ip addr add fd83::1/64 dev "$IF_FS" nodad
-	in_f sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	in_s ip addr add $B4/24 dev "$IF_S"
-	in_s ip addr add $B6/64 dev "$IF_S" nodad
-	in_s ip route add default via 10.83.0.1
-	in_s ip -6 route add default via fd83::1
-	in_s sysctl -qw net.ipv4.tcp_syncookies=1
-	MAC_FC=$(ip -n "$NS_F" -br link show "$IF_FC" | awk '{print $3}')
-}
 topo_front || { fail "topology"; finish; }
 for k in key other; do
 	{
