@@ -63,7 +63,7 @@ USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h) $(OUTPUT)/cli.h
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_HDRS := $(wildcard tests/unit/*.h)
 
-.PHONY: all clean test unit demo demo-front bench soak fuzz vmlinux deps install uninstall deb lint FORCE
+.PHONY: all clean test unit demo demo-front bench bench-front soak fuzz vmlinux deps install uninstall deb lint FORCE
 all: shakeoff $(MAN) $(COMPLETION) $(EXAMPLE_CONF) $(UNIT) $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload $(FUZZERS)
 
 $(DEPS_OK): scripts/deps.sh
@@ -142,9 +142,15 @@ $(OUTPUT)/bench_cost: bench/cost.c tests/unit/frame.c $(BENCH_USER) $(USER_HDRS)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) bench/cost.c tests/unit/frame.c $(BENCH_USER) -o $@ \
 		$(PKG_LIBS) $(LDLIBS)
 
+# Front mode against SYNPROXY (bench/front.md, carried into RESULTS.md by make bench).
+bench-front: all $(OUTPUT)/sink.bpf.o
+	$(Q)bash scripts/deps.sh bench
+	$(Q)bash bench/front.sh
+
 bench: all $(OUTPUT)/bench_cost $(OUTPUT)/sink.bpf.o $(OUTPUT)/drop.bpf.o $(OUTPUT)/reference.bpf.o \
 		$(OUTPUT)/connrate
 	$(Q)bash scripts/deps.sh bench
+	$(Q)bash bench/front.sh
 	$(Q)bash bench/run.sh
 
 test: all

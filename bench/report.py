@@ -366,10 +366,12 @@ def main():
       "clsact where a tcx link cannot be made (`shakeoff status` says which).\n")
     # Reliability is measured by make fuzz and the tests, not by this run:
     # its section is kept in bench/reliability.md and carried over verbatim.
-    rel = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reliability.md")
-    if os.path.exists(rel):
-        with open(rel) as f:
-            lines.append("\n" + f.read().rstrip())
+    # So is front mode's, by make bench-front (bench/front.sh): bench/front.md.
+    for part in ("reliability.md", "front.md"):
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), part)
+        if os.path.exists(path):
+            with open(path) as f:
+                lines.append("\n" + f.read().rstrip())
     with open(os.path.join(outdir, "RESULTS.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
