@@ -56,7 +56,8 @@ __u64 stat_at(size_t off);
 /* Samples in the RTT histogram, over the CPUs. */
 __u64 rtt_count(void);
 
-extern const struct test_table syn_tests, ack_tests, state_tests, malformed_tests, fuzz_tests;
+extern const struct test_table syn_tests, ack_tests, state_tests, malformed_tests, front_tests,
+    fuzz_tests;
 /* The loaded program and its maps. */
 extern struct shakeoff *skel;
 

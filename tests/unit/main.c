@@ -244,6 +244,7 @@ void state_clear(void)
 {
 	struct so_halfopen empty = {};
 	struct so_flow none = {};
+	struct so_protect_key pk;
 	__u64 zero = 0;
 	__u32 i;
 
@@ -254,6 +255,8 @@ void state_clear(void)
 		bpf_map__update_elem(skel->maps.so_flows, &i, sizeof(i), &none, sizeof(none), 0);
 	for (i = 0; i < FLOWMARK_TEST_WORDS; i++)
 		bpf_map__update_elem(skel->maps.so_flowmark, &i, sizeof(i), &zero, sizeof(zero), 0);
+	while (!bpf_map__get_next_key(skel->maps.so_protect, NULL, &pk, sizeof(pk)))
+		bpf_map__delete_elem(skel->maps.so_protect, &pk, sizeof(pk), 0);
 }
 
 /* Cookies live in 68.7 s slots: never start a run in a slot's last seconds. */
@@ -273,8 +276,8 @@ static void avoid_slot_edge(void)
 
 int main(int argc, char **argv)
 {
-	const struct test_table *tables[] = {&syn_tests, &ack_tests, &state_tests, &malformed_tests,
-					     &fuzz_tests};
+	const struct test_table *tables[] = {&syn_tests,       &ack_tests,   &state_tests,
+					     &malformed_tests, &front_tests, &fuzz_tests};
 	struct so_config cfg;
 	int passed = 0, failed = 0;
 	size_t t;
