@@ -47,7 +47,7 @@ setup() {
 	case $1 in
 	forward) ;;
 	shakeoff)
-		in_f "$SHAKEOFF" run "$IF_FC" --front --protect "$B4/32:$PORT,5201" \
+		nsenter --net=/run/netns/"$NS_F" "$SHAKEOFF" run "$IF_FC" --front --protect "$B4/32:$PORT,5201" \
 			--key-file "$WORK/key" >>"$WORK/front.log" 2>&1 &
 		FRONT=$!
 		bg_s "$WORK/backend.log" "$SHAKEOFF" backend "$IF_S" --ports "$PORT,5201" \

@@ -76,6 +76,11 @@ SIGINT or SIGTERM detaches everything, SIGHUP reloads --config.""",
              "with --front, a destination to shield: 10.0.1.0/24:80,443, "
              "2001:db8::/64:443, [2001:db8::1]:22, or a prefix alone with --ports; "
              "repeat it for more"),
+            ("forward-xdp", "IFACES", "O",
+             "with --front, forward validated traffic to these interfaces (a comma-"
+             "separated list) with XDP_REDIRECT where the route and neighbour resolve, "
+             "instead of through the kernel; their drivers must take XDP frames (a "
+             "veth's peer needs an XDP program)"),
             ("config", "PATH", "c",
              "read options from PATH, one 'name value' (or 'name') a line, # "
              "comments; the command line wins. SIGHUP reloads it: ports and "

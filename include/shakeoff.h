@@ -45,6 +45,7 @@
 	X(handoff_ok, "validated ACKs turned into kernel sockets")                            \
 	X(handoff_fail, "validated ACKs the handoff could not place")                         \
 	X(passed, "segments to protected ports passed to the kernel")                         \
+	X(forwarded_xdp, "segments a front forwarded itself (--forward-xdp)")                 \
 	X(events_lost, "handshake events the ring buffer had no room for")
 
 #define SO_DROPS(X)                                                  \
@@ -114,7 +115,8 @@ struct so_config {
 	__u8 time_wait;	      /* the kernel keeps TIME_WAIT sockets (tcp_max_tw_buckets > 0) */
 	__u8 slot_shift;      /* cookie key slots last 2^slot_shift ns (below) */
 	__u8 front;	      /* run --front: so_protect, not ports[], says what is ours */
-	__u8 pad[5];
+	__u8 front_redirect;  /* --forward-xdp: XDP_REDIRECT to the interfaces in so_tx */
+	__u8 pad[4];
 	__u64 hash_seed;	/* keys the set and flow-mark hashes */
 	__u64 tai_off_ns;	/* CLOCK_TAI - CLOCK_MONOTONIC: cookie slots are TAI */
 	__u64 halfopen_life_ns; /* how long a half-open entry lives (retries' total) */
@@ -369,6 +371,7 @@ enum so_tc_mode {
  * so a /24 is a prefix length of 96 + 24; the value is the ports bitmap.
  */
 #define SO_PROTECT_MAX 256
+#define SO_TX_MAX      64 /* so_tx: the interfaces --forward-xdp may name */
 struct so_protect_key {
 	__u32 prefixlen;
 	__u32 addr[4]; /* network order */

@@ -25,7 +25,7 @@ in_s nft add table inet seen &&
 chmod 600 "$WORK/key"
 
 say "front: shakeoff run $IF_FC --front --protect 10.83.0.0/24:80,7000 --protect fd83::/64:80,7000"
-in_f "$SHAKEOFF" run "$IF_FC" --front --protect 10.83.0.0/24:80,7000 --protect fd83::/64:80,7000 \
+nsenter --net=/run/netns/"$NS_F" "$SHAKEOFF" run "$IF_FC" --front --protect 10.83.0.0/24:80,7000 --protect fd83::/64:80,7000 \
 	--key-file "$WORK/key" >"$WORK/front.log" 2>&1 &
 BG_PIDS+=("$!")
 say "server: shakeoff backend $IF_S --ports 80,7000"

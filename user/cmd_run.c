@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -202,6 +203,9 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 		case 'f':
 			d->front = true;
 			break;
+		case 'O':
+			d->forward_xdp = optarg;
+			break;
 		case 'A':
 			if (d->nprotect == SO_PROTECT_MAX) {
 				so_err("%s: --protect: at most %d", cmd, SO_PROTECT_MAX);
@@ -310,9 +314,9 @@ static int front_args_check(struct daemon *d)
 	int i, err = 0;
 
 	if (!d->front) {
-		if (d->nprotect)
-			so_err("%s: --protect is for --front", cmd);
-		return d->nprotect ? -1 : 0;
+		if (d->nprotect || d->forward_xdp)
+			so_err("%s: --protect and --forward-xdp are for --front", cmd);
+		return d->nprotect || d->forward_xdp ? -1 : 0;
 	}
 	if (!d->nprotect || !d->key_file) {
 		so_err("%s: --front needs --protect (what to shield) and --key-file (the key its "
@@ -438,6 +442,7 @@ static int config_refresh(struct daemon *d)
 	if (err)
 		return err;
 	c.front = d->front;
+	c.front_redirect = d->forward_xdp != NULL;
 	for (i = 0; i < SO_PORT_BITMAP_BYTES; i++)
 		c.ports[i] = d->front ? d->ports[i] : d->ports[i] & listening[i];
 	c.tai_off_ns = tai_offset();
@@ -614,6 +619,30 @@ static void status_ports(struct daemon *d)
 	}
 }
 
+/* --forward-xdp: the interfaces a front may XDP_REDIRECT to. */
+static int tx_write(struct daemon *d)
+{
+	char names[256], *name, *save;
+	__u32 ifindex;
+
+	if (!d->forward_xdp)
+		return 0;
+	snprintf(names, sizeof(names), "%s", d->forward_xdp);
+	for (name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		ifindex = if_nametoindex(name);
+		if (!ifindex) {
+			so_err("%s: --forward-xdp: %s: no such interface", cmd, name);
+			return -1;
+		}
+		if (bpf_map__update_elem(d->skel->maps.so_tx, &ifindex, sizeof(ifindex), &ifindex,
+					 sizeof(ifindex), 0)) {
+			so_err("%s: --forward-xdp: %s: %s", cmd, name, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The handoff at TC ingress: shakeoff_tc, or a backend's own check. */
 static int tc_attach_ours(struct daemon *d)
 {
@@ -781,6 +810,8 @@ static int open_and_attach(struct daemon *d)
 			so_err("%s: --protect: %s", cmd, strerror(-err));
 			return -1;
 		}
+		if (tx_write(d))
+			return -1;
 	} else if (tc_attach_ours(d) || (!d->backend && attach_close_hook(d))) {
 		/* A front has no sockets to hand off to or to follow: no TC, no close hook. */
 		return -1;

@@ -31,8 +31,9 @@ struct daemon {
 	bool front;			     /* run --front: for the servers behind us */
 	const char *protect[SO_PROTECT_MAX]; /* --protect values */
 	int nprotect;
-	bool slot_shift_set; /* --slot-shift was given */
-	int wscale_fixed;    /* the key file's wscale; -1: from the host's sysctls */
+	const char *forward_xdp; /* --forward-xdp: interface names */
+	bool slot_shift_set;	 /* --slot-shift was given */
+	int wscale_fixed;	 /* the key file's wscale; -1: from the host's sysctls */
 	struct sockaddr_storage metrics_addr; /* --metrics-listen */
 	socklen_t metrics_addr_len;	      /* 0: not asked for */
 	const char *metrics_file;

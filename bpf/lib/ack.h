@@ -8,6 +8,7 @@
 #include "tcpopt.h"
 #include "state.h"
 #include "rtt.h"
+#include "forward.h"
 
 /* No RTT sample from a handshake that may have seen a retransmission (Karn):
  * the first comes 1 s after the SYN-ACK, like the kernel's. */
@@ -156,7 +157,7 @@ static __always_inline int handle_ack(struct so_ctx *c)
 	if (fl) {
 		flow_note(fl, s->flags, SO_FIN_CLIENT, flow_now(coarse_ns()));
 		c->cnt->established++;
-		return XDP_PASS;
+		return cfg->front ? front_forward(c) : XDP_PASS;
 	}
 	coarse = coarse_ns();
 	if (cfg->backlog != SO_BACKLOG_STATELESS)
@@ -205,7 +206,7 @@ static __always_inline int handle_ack(struct so_ctx *c)
 		c->cnt->handoff_fail++; /* the driver cannot carry metadata */
 	if (cfg->events)
 		event_handshake(c, &m, &hs);
-	return XDP_PASS;
+	return cfg->front ? front_forward(c) : XDP_PASS;
 }
 
 /*

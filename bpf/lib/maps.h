@@ -97,6 +97,14 @@ struct {
 	__type(value, struct so_protect);
 } so_protect SEC(".maps");
 
+/* --forward-xdp: the interfaces a front may XDP_REDIRECT to, by ifindex. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, SO_TX_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} so_tx SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, SO_EVENTS_RING_BYTES);

@@ -44,7 +44,7 @@ NFT
 seen() { in_s nft list chain inet seen in | grep "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
 
 F_LOG=$WORK/front.log B_LOG=$WORK/backend.log
-in_f "$SHAKEOFF" run "$IF_FC" --front --protect 10.83.0.0/24:80,7000,7100 \
+nsenter --net=/run/netns/"$NS_F" "$SHAKEOFF" run "$IF_FC" --front --protect 10.83.0.0/24:80,7000,7100 \
 	--protect fd83::/64:80,7000,7100 --key-file "$WORK/key" >>"$F_LOG" 2>&1 &
 F_PID=$!
 BG_PIDS+=("$F_PID")
@@ -69,9 +69,9 @@ ws() { grep -q "wscale 7," "$F_LOG" && grep -q "wscale 7," "$B_LOG"; }
 check "front and backend take wscale 7 from the key file" ws
 
 # Real clients, IPv4 and IPv6, both kinds of protocol.
+get() { in_c curl -s -g -o "$WORK/got" --max-time 10 "http://$1/1m.bin" && cmp -s "$WORK/got" "$WORK/www/1m.bin"; }
 for a in $B4 "[$B6]"; do
-	get() { in_c curl -s -g -o "$WORK/got" --max-time 10 "http://$a/1m.bin" && cmp -s "$WORK/got" "$WORK/www/1m.bin"; }
-	check "nginx through the front ($a): 1 MiB byte-exact" get
+	check "nginx through the front ($a): 1 MiB byte-exact" get "$a"
 done
 for a in $B4 $B6; do
 	tcptool_c many "$a" 7000 --count 100 --parallel 4 --bytes 65536 --timeout 30 >"$WORK/many.out"
@@ -85,6 +85,32 @@ check "and validated every handshake ($(fst ack_valid))" test "$(fst ack_valid)"
 check "the backend handed off every one ($(bst handoff_ok))" test "$(bst handoff_ok)" -ge $n
 check "none failed (handoff_fail $(bst handoff_fail))" same "$(bst handoff_fail)" 0
 check "the server's stack was given no SYN ($(seen 'syn'))" same "$(seen 'syn')" 0
+
+# --forward-xdp: the front forwards what it let through by XDP_REDIRECT
+# (bpf_fib_lookup for the route and neighbour; a veth delivers redirected
+# frames only to a peer with an XDP program: the server's end gets one).
+kill -TERM "$F_PID"
+wait "$F_PID" 2>/dev/null
+in_s ip link set dev "$IF_S" xdpdrv obj "$ROOT/.output/xdp_pass.bpf.o" sec xdp ||
+	fail "xdp_pass on the server's end"
+nsenter --net=/run/netns/"$NS_F" "$SHAKEOFF" run "$IF_FC" --front --protect 10.83.0.0/24:80,7000,7100 \
+	--protect fd83::/64:80,7000,7100 --key-file "$WORK/key" --forward-xdp "$IF_FS" >>"$F_LOG" 2>&1 &
+F_PID=$!
+BG_PIDS+=("$F_PID")
+front_again() { test "$(grep -c "attached (" "$F_LOG")" -ge 2; }
+wait_for 10 front_again || { fail "shakeoff run --front --forward-xdp" "$(tail -n 5 "$F_LOG")"; finish; }
+fwd0=$(fst forwarded_xdp) ho0=$(bst handoff_ok)
+for a in $B4 $B6; do
+	tcptool_c many "$a" 7000 --count 50 --parallel 4 --bytes 65536 --timeout 30 >"$WORK/many.out"
+	rc=$?
+	check "XDP_REDIRECT ($a): 50 x 64 KiB byte-exact ($(cat "$WORK/many.out"))" test $rc = 0
+done
+check "nginx by XDP_REDIRECT: 1 MiB byte-exact" get "[$B6]"
+check "the front forwarded them itself (forwarded_xdp $fwd0 -> $(fst forwarded_xdp))" \
+	test "$(fst forwarded_xdp)" -ge $((fwd0 + 100 * 30))
+check "and the backend handed off each handshake ($ho0 -> $(bst handoff_ok))" \
+	test "$(bst handoff_ok)" -ge $((ho0 + 101))
+check "the server's stack still saw no SYN ($(seen 'syn'))" same "$(seen 'syn')" 0
 
 # The final ACK lost: the front's daemon retransmits the SYN-ACK (from the
 # server's address, through the front's routing) and the server-speaks-first
