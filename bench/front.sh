@@ -46,9 +46,15 @@ print(sum(v["value"] for e in json.load(sys.stdin) for v in e["formatted"]["valu
 setup() {
 	case $1 in
 	forward) ;;
-	shakeoff)
+	shakeoff | shakeoff_redirect)
+		local fwd=()
+		if [ "$1" = shakeoff_redirect ]; then
+			# XDP_REDIRECT to a veth needs an XDP program on its peer.
+			in_s ip link set dev "$IF_S" xdpdrv obj "$ROOT/.output/xdp_pass.bpf.o" sec xdp
+			fwd=(--forward-xdp "$IF_FS")
+		fi
 		nsenter --net=/run/netns/"$NS_F" "$SHAKEOFF" run "$IF_FC" --front --protect "$B4/32:$PORT,5201" \
-			--key-file "$WORK/key" >>"$WORK/front.log" 2>&1 &
+			--key-file "$WORK/key" "${fwd[@]}" >>"$WORK/front.log" 2>&1 &
 		FRONT=$!
 		bg_s "$WORK/backend.log" "$SHAKEOFF" backend "$IF_S" --ports "$PORT,5201" \
 			--key-file "$WORK/key"
@@ -73,9 +79,10 @@ setup() {
 STARTS=0
 teardown() {
 	case $1 in
-	shakeoff)
+	shakeoff | shakeoff_redirect)
 		kill -TERM "$FRONT" "$BACKEND" 2>/dev/null
 		wait "$FRONT" "$BACKEND" 2>/dev/null
+		in_s ip link set dev "$IF_S" xdpdrv off
 		;;
 	synproxy)
 		in_f iptables -t raw -F
@@ -88,7 +95,7 @@ teardown() {
 
 # ---- 1: established traffic through the front ----------------------------
 for round in $(seq "$ROUNDS"); do
-	for cfg in forward shakeoff synproxy; do
+	for cfg in forward shakeoff shakeoff_redirect synproxy; do
 		note "part 1: iperf3 through the front, $cfg (round $round of $ROUNDS)"
 		setup $cfg
 		bg_s /dev/null iperf3 -s -1 -p 5201
@@ -147,7 +154,7 @@ rounds = range(1, int(sys.argv[3]) + 1)
 def series(fmt):
     return [vals[fmt % r] for r in rounds if fmt % r in vals]
 med = lambda xs: statistics.median(xs) if xs else float("nan")
-ip = {c: series(f"iperf.{c}.%d") for c in ("forward", "shakeoff", "synproxy")}
+ip = {c: series(f"iperf.{c}.%d") for c in ("forward", "shakeoff", "shakeoff_redirect", "synproxy")}
 fl = {c: {m: series(f"flood.{c}.%d.{m}") for m in ("synacks", "ns", "sent")}
       for c in ("shakeoff", "synproxy")}
 ratio = lambda a, b: ", ".join(f"{x / y:.2f}" for x, y in zip(a, b) if y)
@@ -160,7 +167,8 @@ out = ["## 7. Front mode: a router shielding the server behind it", "",
        "| established traffic through the front | iperf3, Gbit/s | per round vs forwarding |",
        "|---|---|---|"]
 for c, name in (("forward", "plain forwarding, no protection"),
-                ("shakeoff", "shakeoff front + backend"),
+                ("shakeoff", "shakeoff front + backend, kernel forwarding"),
+                ("shakeoff_redirect", "shakeoff front + backend, --forward-xdp (XDP_REDIRECT)"),
                 ("synproxy", "netfilter SYNPROXY in FORWARD")):
     out.append(f"| {name} | {med(ip[c]):.2f} | {ratio(ip[c], ip['forward']) if c != 'forward' else '-'} |")
 out += ["", "| SYN flood through the front | SYN-ACKs/s | front CPU ns per SYN-ACK | generator pps |",
@@ -171,9 +179,11 @@ for c, name in (("shakeoff", "shakeoff front (XDP)"), ("synproxy", "netfilter SY
 out += ["", "Per round, shakeoff against SYNPROXY: SYN-ACKs/s "
         f"{ratio(fl['shakeoff']['synacks'], fl['synproxy']['synacks'])}; CPU per SYN-ACK "
         f"{ratio(fl['shakeoff']['ns'], fl['synproxy']['ns'])}. SYNs the server's stack was "
-        f"given in all of it: {vals.get('server_syns', float('nan')):.0f}. The front forwards "
-        "through the kernel (`XDP_PASS`), so established traffic pays XDP's parse and one flow "
-        "lookup per segment on top of the kernel's forwarding; `XDP_REDIRECT` is not used yet."]
+        f"given in all of it: {vals.get('server_syns', float('nan')):.0f}. With kernel "
+        "forwarding (`XDP_PASS`) established traffic pays XDP's parse and one flow lookup per "
+        "segment on top of the kernel's forwarding; with `--forward-xdp` the front skips the "
+        "kernel's stack for it (the server's end then runs an XDP_PASS program, as a veth "
+        "needs to take redirected frames)."]
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 print("\n".join(out))
 PY
