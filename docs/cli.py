@@ -53,8 +53,9 @@ SIGINT or SIGTERM detaches everything, SIGHUP reloads --config.""",
             ("mss", "N", "s", "largest MSS to advertise (default: from the MTU)"),
             ("key-file", "PATH", "k",
              "cookie master key, 32 hex digits, mode 600, shared by hosts behind one "
-             "address (default: random at start); lines after it may set 'wscale N' "
-             "and 'slot-shift N' for every host sharing it"),
+             "address (default: random at start); lines after it may set 'wscale N', "
+             "'slot-shift N' and 'features [wscale] [sack] [ts] [ecn]' for every host "
+             "sharing it"),
             ("slot-shift", "N", "K",
              "cookie keys change every 2^N ns (default 36: 68.7 s; 31-40); hosts "
              "sharing a key file must agree. Short slots are for tests: a cookie "

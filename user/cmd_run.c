@@ -291,6 +291,36 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 	return 0;
 }
 
+/*
+ * A key file's features are offered in every SYN-ACK of every host sharing
+ * it, so every server's stack must take them (the handoff kfunc refuses an
+ * option its sysctl has off): a server that would not is refused at start,
+ * rather than its clients reset one by one.
+ */
+static int features_check(const struct daemon *d)
+{
+	static const struct {
+		int bit;
+		const char *word, *sysctl;
+	} f[] = {{SO_F_WSCALE, "wscale", "net.ipv4.tcp_window_scaling"},
+		 {SO_F_SACK, "sack", "net.ipv4.tcp_sack"},
+		 {SO_F_TS, "ts", "net.ipv4.tcp_timestamps"},
+		 {SO_F_ECN, "ecn", "net.ipv4.tcp_ecn"}};
+	struct so_config host = {};
+	size_t i;
+
+	if (d->features_fixed < 0 || d->front || config_from_host(&host, d->ifname, 0))
+		return 0;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if ((d->features_fixed & f[i].bit) && !(host.features & f[i].bit)) {
+			so_err("%s: --key-file %s offers %s, but %s is 0 here: this host's "
+			       "handoffs would fail",
+			       cmd, d->key_file, f[i].word, f[i].sysctl);
+			return -1;
+		}
+	return 0;
+}
+
 /* A front hands validated handshakes to the kernel to forward: say if it will not. */
 static void front_check_forwarding(const char *ifname)
 {
@@ -436,6 +466,10 @@ static int config_refresh(struct daemon *d)
 	/* A key file's wscale: every host sharing it advertises and hands off with it. */
 	if (!err && d->wscale_fixed >= 0)
 		c.wscale = d->wscale_fixed;
+	/* ... and its features: a front offers them as they are (the servers' stacks
+	 * were checked against them, there); a server never beyond its own stack. */
+	if (!err && d->features_fixed >= 0)
+		c.features = d->front ? d->features_fixed : c.features & d->features_fixed;
 	/* A front answers for the servers behind it: no listeners of its own to ask. */
 	if (!err && !d->front)
 		err = listeners_get(listening);
@@ -1055,7 +1089,7 @@ static int daemon_main(int argc, char **argv, bool backend)
 	int ret, err, line;
 
 	cmd = backend ? "backend" : "run";
-	d.wscale_fixed = -1;
+	d.wscale_fixed = d.features_fixed = -1;
 	for (ret = 0; ret < SO_MAP_MAX; ret++)
 		d.prev.fd[ret] = d.self.fd[ret] = -1;
 	for (ret = 0; ret < SO_MAX_SUBSCRIBERS; ret++)
@@ -1086,6 +1120,9 @@ static int daemon_main(int argc, char **argv, bool backend)
 		if (ks.slot_shift >= 0)
 			d.cfg.slot_shift = ks.slot_shift;
 		d.wscale_fixed = ks.wscale;
+		d.features_fixed = ks.features;
+		if (features_check(&d))
+			return EXIT_USAGE;
 	} else if ((err = key_random(d.master))) {
 		so_err("%s: random key: %s", cmd, strerror(-err));
 		return EXIT_RUNTIME;

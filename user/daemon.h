@@ -34,6 +34,7 @@ struct daemon {
 	const char *forward_xdp; /* --forward-xdp: interface names */
 	bool slot_shift_set;	 /* --slot-shift was given */
 	int wscale_fixed;	 /* the key file's wscale; -1: from the host's sysctls */
+	int features_fixed;	 /* the key file\'s features; -1: from the host\'s sysctls */
 	struct sockaddr_storage metrics_addr; /* --metrics-listen */
 	socklen_t metrics_addr_len;	      /* 0: not asked for */
 	const char *metrics_file;

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 
 #include "keys.h"
+#include "shakeoff.h"
 #include "cookie.h"
 
 int key_parse(const char *text, __u64 master[2], const char **why)
@@ -34,6 +35,33 @@ int key_parse(const char *text, __u64 master[2], const char **why)
 	return 0;
 }
 
+/* The words after "features": any of wscale, sack, ts, ecn (none: no options). */
+static int features_parse(const char *p, struct key_settings *ks, const char **why)
+{
+	static const struct {
+		const char *word;
+		int bit;
+	} words[] = {
+	    {"wscale", SO_F_WSCALE}, {"sack", SO_F_SACK}, {"ts", SO_F_TS}, {"ecn", SO_F_ECN}};
+	char word[16];
+	int n, i, f = 0;
+
+	while (sscanf(p, "%15s%n", word, &n) == 1) {
+		if (word[0] == '#')
+			break;
+		for (i = 0; i < 4 && strcmp(word, words[i].word); i++)
+			;
+		if (i == 4) {
+			*why = "features: expected any of wscale sack ts ecn";
+			return -1;
+		}
+		f |= words[i].bit;
+		p += n;
+	}
+	ks->features = f;
+	return 0;
+}
+
 int key_setting_parse(const char *line, struct key_settings *ks, const char **why)
 {
 	char name[16], extra;
@@ -51,7 +79,10 @@ int key_setting_parse(const char *line, struct key_settings *ks, const char **wh
 		ks->slot_shift = v;
 		return 0;
 	}
-	*why = "expected \"wscale N\" (0-14) or \"slot-shift N\" (31-40)";
+	if (sscanf(line, "%15s", name) == 1 && !strcmp(name, "features"))
+		return features_parse(line + strlen("features"), ks, why);
+	*why = "expected \"wscale N\" (0-14), \"slot-shift N\" (31-40) or \"features "
+	       "[wscale] [sack] [ts] [ecn]\"";
 	return -1;
 }
 
@@ -63,7 +94,7 @@ int key_file_read(const char *path, __u64 master[2], struct key_settings *ks, in
 	int err = 0;
 	FILE *f;
 
-	ks->wscale = ks->slot_shift = -1;
+	ks->wscale = ks->slot_shift = ks->features = -1;
 	*line = 0;
 	f = fopen(path, "r");
 	if (!f) {

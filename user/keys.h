@@ -17,12 +17,15 @@ int key_parse(const char *text, __u64 master[2], const char **why);
 /*
  * What hosts sharing a key file must also agree on, set in the file itself
  * so they agree by construction: lines after the key, "wscale N" (the
- * window scale every host advertises and hands off with, 0-14) and
- * "slot-shift N" (31-40). -1: not set.
+ * window scale every host advertises and hands off with, 0-14),
+ * "slot-shift N" (31-40) and "features WORD..." (the TCP options a SYN-ACK
+ * may offer, of wscale sack ts ecn: every host's stack must accept them).
+ * -1: not set.
  */
 struct key_settings {
 	int wscale;
 	int slot_shift;
+	int features; /* "features wscale sack ts ecn" (any of them): enum so_feature bits */
 };
 /* One line after the key (blank and '#' lines are nothing). 0, or -1 with *why. */
 int key_setting_parse(const char *line, struct key_settings *ks, const char **why);

@@ -15,7 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct key_settings ks = {-1, -1};
+	struct key_settings ks = {-1, -1, -1};
 	char *s = malloc(size + 1), back[40];
 	const char *why = NULL;
 	bool hex = size >= 32;
@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* refused without a reason, or changed something anyway */
 	} else if ((ks.wscale != -1 && (ks.wscale < 0 || ks.wscale > 14)) ||
 		   (ks.slot_shift != -1 && (ks.slot_shift < 31 || ks.slot_shift > 40)) ||
-		   (ks.wscale != -1 && ks.slot_shift != -1)) {
+		   (ks.features != -1 && (ks.features & ~0xf)) ||
+		   (ks.wscale != -1) + (ks.slot_shift != -1) + (ks.features != -1) > 1) {
 		abort(); /* out of range, or one line set two things */
 	}
 	free(s);

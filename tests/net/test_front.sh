@@ -21,7 +21,7 @@ topo_front || { fail "topology"; finish; }
 for k in key other; do
 	{
 		head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'
-		printf '\nwscale 7\n'
+		printf '\nwscale 7\nfeatures wscale sack ts   # no ecn\n'
 	} >"$WORK/$k"
 	chmod 600 "$WORK/$k"
 done
@@ -65,8 +65,21 @@ bst() { in_s "$SHAKEOFF" stats "$IF_S" --json | sed -n "s/.*\"$1\":\([0-9]*\).*/
 
 role() { in_f "$SHAKEOFF" status "$IF_FC" | grep -q "front for the servers behind it"; }
 check "status says what the front is" role
-ws() { grep -q "wscale 7," "$F_LOG" && grep -q "wscale 7," "$B_LOG"; }
-check "front and backend take wscale 7 from the key file" ws
+ws() { grep -q "wscale 7, .*features wscale sack ts$" "$F_LOG" &&
+	grep -q "wscale 7, .*features wscale sack ts$" "$B_LOG"; }
+check "front and backend take wscale 7 and the features from the key file" ws
+refused_ts() {
+	local err rc
+	in_s sysctl -qw net.ipv4.tcp_timestamps=0
+	err=$(in_s "$SHAKEOFF" backend "$IF_S" --ports 7000 --key-file "$WORK/key" 2>&1)
+	rc=$?
+	in_s sysctl -qw net.ipv4.tcp_timestamps=1
+	if [ "$rc" != 2 ] || [[ $err != *"offers ts, but net.ipv4.tcp_timestamps is 0"* ]]; then
+		echo "exit $rc: $err"
+		return 1
+	fi
+}
+check "a server whose stack refuses an offered option is refused at start" refused_ts
 
 # Real clients, IPv4 and IPv6, both kinds of protocol.
 get() { in_c curl -s -g -o "$WORK/got" --max-time 10 "http://$1/1m.bin" && cmp -s "$WORK/got" "$WORK/www/1m.bin"; }
