@@ -470,15 +470,19 @@ static int config_refresh(struct daemon *d)
 	 * were checked against them, there); a server never beyond its own stack. */
 	if (!err && d->features_fixed >= 0)
 		c.features = d->front ? d->features_fixed : c.features & d->features_fixed;
-	/* A front answers for the servers behind it: no listeners of its own to ask. */
-	if (!err && !d->front)
+	/*
+	 * Local mode answers only for ports with a listener. A front has none
+	 * of its own to ask; a backend finds the listener by socket lookup,
+	 * packet by packet, so a listener that comes after a tick is not missed.
+	 */
+	if (!err && !d->front && !d->backend)
 		err = listeners_get(listening);
 	if (err)
 		return err;
 	c.front = d->front;
 	c.front_redirect = d->forward_xdp != NULL;
 	for (i = 0; i < SO_PORT_BITMAP_BYTES; i++)
-		c.ports[i] = d->front ? d->ports[i] : d->ports[i] & listening[i];
+		c.ports[i] = d->front || d->backend ? d->ports[i] : d->ports[i] & listening[i];
 	c.tai_off_ns = tai_offset();
 	drift = c.tai_off_ns - d->cfg.tai_off_ns;
 	if (drift > -1000000 && drift < 1000000)
@@ -491,7 +495,12 @@ static int config_refresh(struct daemon *d)
 		       c.features & SO_F_WSCALE ? " wscale" : "",
 		       c.features & SO_F_SACK ? " sack" : "", c.features & SO_F_TS ? " ts" : "",
 		       c.features & SO_F_ECN ? " ecn" : "");
-	else if (!d->front &&
+	else if (d->backend && c.features != d->cfg.features)
+		so_log("%s: backend for ports %s; wscale %u, features%s%s%s%s", d->ifname,
+		       d->ports_str, c.wscale, c.features & SO_F_WSCALE ? " wscale" : "",
+		       c.features & SO_F_SACK ? " sack" : "", c.features & SO_F_TS ? " ts" : "",
+		       c.features & SO_F_ECN ? " ecn" : "");
+	else if (!d->front && !d->backend &&
 		 (memcmp(c.ports, d->cfg.ports, sizeof(c.ports)) || c.features != d->cfg.features))
 		so_log("%s: answering for %d of %d ports (the others have no listener); "
 		       "wscale %u, mss %u/%u, features%s%s%s%s",
