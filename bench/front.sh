@@ -15,6 +15,8 @@
 set -u
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/../tests/net/lib.sh"
+# shellcheck source=bench/napi.sh
+. "$(dirname "$0")/napi.sh"
 SINK=$ROOT/.output/sink.bpf.o
 ROUNDS=${SO_BENCH_ROUNDS:-3}
 FLOOD_S=4
@@ -29,11 +31,7 @@ topo_front || exit 1
 in_f ip route add 198.18.0.0/15 via $C4
 in_c ip link set dev "$IF_C" xdpdrv off
 in_c ip link set dev "$IF_C" xdpdrv obj "$SINK" sec xdp || exit 1
-{
-	head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'
-	printf '\nwscale 7\n'
-} >"$WORK/key"
-chmod 600 "$WORK/key"
+key_file "$WORK/key" "wscale 7"
 tcp_server $PORT || exit 1
 in_s nft add table inet seen &&
 	in_s nft add chain inet seen in '{ type filter hook input priority 0; }' &&
@@ -126,12 +124,6 @@ print(round(b / max(int(sys.argv[2]) - int(sys.argv[3]), 1)))' "$WORK/iperf.json
 done
 
 # ---- 2: flood capacity -----------------------------------------------------
-threaded() { # NS IF
-	ip netns exec "$1" sh -c "echo 1 > /sys/class/net/$2/threaded" 2>/dev/null
-	[ "$(ip netns exec "$1" cat /sys/class/net/"$2"/threaded)" = 1 ] ||
-		{ note "cannot make $2's NAPI threaded"; exit 1; }
-}
-napi_pids() { ps -eo pid,comm | awk -v n="napi/$1-" 'index($2, substr(n, 1, 15)) == 1 { print $1 }'; }
 napi_runtime() {
 	local p t=0
 	for p in $(napi_pids "$IF_FC"); do t=$((t + $(awk '{ print $1 }' /proc/"$p"/schedstat))); done

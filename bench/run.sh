@@ -23,6 +23,8 @@
 set -u
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/../tests/net/lib.sh"
+# shellcheck source=bench/napi.sh
+. "$(dirname "$0")/napi.sh"
 OUT=$ROOT/bench
 SINK=$ROOT/.output/sink.bpf.o
 DROP=$ROOT/.output/drop.bpf.o
@@ -198,13 +200,6 @@ done
 # Only a device with a NAPI instance takes the setting, which then outlives
 # its NAPI: so it is made once each side has one (the server's comes with its
 # XDP program, or with GRO), and this part runs last.
-threaded() { # NS IF
-	ip netns exec "$1" sh -c "echo 1 > /sys/class/net/$2/threaded" 2>/dev/null
-	[ "$(ip netns exec "$1" cat /sys/class/net/"$2"/threaded)" = 1 ] ||
-		{ note "cannot make $2's NAPI threaded"; exit 1; }
-}
-# A NAPI thread is "napi/IFACE-ID", its comm cut to 15 characters.
-napi_pids() { ps -eo pid,comm | awk -v n="napi/$1-" 'index($2, substr(n, 1, 15)) == 1 { print $1 }'; }
 pin_napi() {
 	local p
 	for p in $(napi_pids "$IF_S"); do taskset -pc 1 "$p" >/dev/null; chrt -f -p 50 "$p"; done

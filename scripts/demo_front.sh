@@ -18,11 +18,7 @@ tcp_server 7000 || { echo "demo-front: echo server did not start" >&2; exit 1; }
 in_s nft add table inet seen &&
 	in_s nft add chain inet seen in '{ type filter hook input priority 0; }' &&
 	in_s nft add rule inet seen in tcp flags '& (syn | ack) == syn' counter
-{
-	head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'
-	printf '\nwscale 7\n'
-} >"$WORK/key"
-chmod 600 "$WORK/key"
+key_file "$WORK/key" "wscale 7"
 
 say "front: shakeoff run $IF_FC --front --protect 10.83.0.0/24:80,7000 --protect fd83::/64:80,7000"
 nsenter --net=/run/netns/"$NS_F" "$SHAKEOFF" run "$IF_FC" --front --protect 10.83.0.0/24:80,7000 --protect fd83::/64:80,7000 \

@@ -250,6 +250,39 @@ tcp_server() {
 
 tcptool_c() { in_c python3 "$TCPTOOL" "$@"; }
 
+# key_file PATH [SETTING...]: a fresh key (mode 600), then one setting a
+# line ("wscale 7", "slot-shift 31", "features sack ts").
+key_file() {
+	local path=$1
+	shift
+	{
+		head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'
+		echo
+		[ $# -gt 0 ] && printf '%s\n' "$@"
+	} >"$path"
+	chmod 600 "$path"
+}
+
+# lose_first_acks PORT: the client drops the first pure ACK of every
+# connection to PORT (so a server-speaks-first handshake needs a SYN-ACK
+# retransmission); lost_acks says how many it dropped.
+lose_first_acks() {
+	in_c nft -f - <<-NFT
+		table inet lossy {
+			set seen4 { type ipv4_addr . inet_service; timeout 60s; }
+			set seen6 { type ipv6_addr . inet_service; timeout 60s; }
+			chain out {
+				type filter hook output priority 0;
+				tcp dport $1 tcp flags == ack ip saddr . tcp sport @seen4 accept
+				tcp dport $1 tcp flags == ack ip6 saddr . tcp sport @seen6 accept
+				tcp dport $1 tcp flags == ack meta nfproto ipv4 add @seen4 { ip saddr . tcp sport } counter drop
+				tcp dport $1 tcp flags == ack meta nfproto ipv6 add @seen6 { ip6 saddr . tcp sport } counter drop
+			}
+		}
+	NFT
+}
+lost_acks() { in_c nft list table inet lossy | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | paste -sd+ | bc; }
+
 # topo_router: two servers with one address ($SRV) behind a router that
 # sends every SYN to the first ($NS_S) and every other segment to the
 # second ($NS_S2): policy routing on the TCP flags, the worst an ECMP hash

@@ -14,11 +14,7 @@ topo_router || { fail "topology"; finish; }
 # The key files carry what the hosts must agree on: the window scale they
 # advertise (7, not what either's sysctls would give) and the slot length.
 for k in key other; do
-	{
-		head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'
-		printf '\n# shared settings\nwscale 7\nslot-shift 31\n'
-	} >"$WORK/$k"
-	chmod 600 "$WORK/$k"
+	key_file "$WORK/$k" "# shared settings" "wscale 7" "slot-shift 31"
 done
 same() { [ "$1" = "$2" ] || { echo "'$1' != '$2'"; return 1; }; }
 tcp_server 7000 || fail "echo server 1"

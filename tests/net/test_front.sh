@@ -19,11 +19,7 @@
 same() { [ "$1" = "$2" ] || { echo "'$1' != '$2'"; return 1; }; }
 topo_front || { fail "topology"; finish; }
 for k in key other; do
-	{
-		head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'
-		printf '\nwscale 7\nfeatures wscale sack ts   # no ecn\n'
-	} >"$WORK/$k"
-	chmod 600 "$WORK/$k"
+	key_file "$WORK/$k" "wscale 7" "features wscale sack ts   # no ecn"
 done
 
 # The server: nginx (80), an echo (7000), a server-speaks-first service
@@ -128,26 +124,13 @@ check "the server's stack still saw no SYN ($(seen 'syn'))" same "$(seen 'syn')"
 # The final ACK lost: the front's daemon retransmits the SYN-ACK (from the
 # server's address, through the front's routing) and the server-speaks-first
 # client, which would otherwise wait forever, completes.
-in_c nft -f - <<'NFT' || fail "nft on the client"
-table inet lossy {
-	set seen4 { type ipv4_addr . inet_service; timeout 60s; }
-	set seen6 { type ipv6_addr . inet_service; timeout 60s; }
-	chain out {
-		type filter hook output priority 0;
-		tcp dport 7100 tcp flags == ack ip saddr . tcp sport @seen4 accept
-		tcp dport 7100 tcp flags == ack ip6 saddr . tcp sport @seen6 accept
-		tcp dport 7100 tcp flags == ack meta nfproto ipv4 add @seen4 { ip saddr . tcp sport } counter drop
-		tcp dport 7100 tcp flags == ack meta nfproto ipv6 add @seen6 { ip6 saddr . tcp sport } counter drop
-	}
-}
-NFT
-lost() { in_c nft list table inet lossy | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | paste -sd+ | bc; }
+lose_first_acks 7100 || fail "nft on the client"
 rt0=$(fst synack_retrans)
 for a in $B4 $B6; do
 	check "final ACK lost ($a): the banner still arrives" \
 		tcptool_c client "$a" 7100 --banner "220 ready" --bytes 100 --timeout 5
 done
-check "the client's first ACKs really were lost ($(lost))" test "$(lost)" -ge 2
+check "the client's first ACKs really were lost ($(lost_acks))" test "$(lost_acks)" -ge 2
 check "the front retransmitted the SYN-ACKs ($rt0 -> $(fst synack_retrans))" \
 	test "$(fst synack_retrans)" -ge $((rt0 + 2))
 in_c nft delete table inet lossy

@@ -81,11 +81,7 @@ topo() {
 	done
 }
 topo || { fail "topology"; finish; }
-{
-	head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'
-	printf '\nwscale 7\nslot-shift 31\n'
-} >"$WORK/key"
-chmod 600 "$WORK/key"
+key_file "$WORK/key" "wscale 7" "slot-shift 31"
 tcp_server 7000 || fail "echo server"
 
 front() { # NS IFACE LOG

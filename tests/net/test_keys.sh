@@ -21,8 +21,7 @@
 
 topo_router || { fail "topology"; finish; }
 for k in key other; do
-	head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/$k"
-	chmod 600 "$WORK/$k"
+	key_file "$WORK/$k"
 done
 tcp_server 7000 || fail "echo server 1"
 bg_s2() { nsenter --net=/run/netns/"$NS_S2" "$@" >>"$WORK/s2.log" 2>&1 & BG_PIDS+=($!); }

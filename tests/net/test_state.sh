@@ -17,21 +17,8 @@ nginx_start || fail "nginx"
 
 # The client loses the first pure ACK of every connection to port 7100:
 # the handshake's last one. Later ACKs of the connection pass.
-in_c nft -f - <<'NFT' || fail "nft"
-table inet lossy {
-	set seen4 { type ipv4_addr . inet_service; timeout 60s; }
-	set seen6 { type ipv6_addr . inet_service; timeout 60s; }
-	chain out {
-		type filter hook output priority 0;
-		tcp dport 7100 tcp flags == ack ip saddr . tcp sport @seen4 accept
-		tcp dport 7100 tcp flags == ack ip6 saddr . tcp sport @seen6 accept
-		tcp dport 7100 tcp flags == ack meta nfproto ipv4 add @seen4 { ip saddr . tcp sport } counter drop
-		tcp dport 7100 tcp flags == ack meta nfproto ipv6 add @seen6 { ip6 saddr . tcp sport } counter drop
-	}
-}
-NFT
+lose_first_acks 7100 || fail "nft on the client"
 server_tw() { in_s ss -Htan state time-wait "sport = :7200" | grep -q ":$1\b"; }
-lost_acks() { in_c nft list ruleset | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | paste -sd+ | bc; }
 
 # A small flow table, so bpftool dumps it in a blink; half-open entries live
 # 1 + 2 + 4 = 7 s (--synack-retries 2); 2*MSL is 4 s.
