@@ -11,7 +11,7 @@ set -eu
 
 build=(clang llvm make gcc pkg-config libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev libc6-dev-i386
 	libclang-rt-14-dev)
-test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind xdp-tools prometheus tmux man-db systemd)
+test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind xdp-tools prometheus tmux man-db systemd bash-completion bsdextrautils)
 deb=(dpkg-dev debhelper)
 lint=(shellcheck cppcheck clang-format)
 bench=(wrk iperf3 gnuplot-nox)
