@@ -64,7 +64,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_HDRS := $(wildcard tests/unit/*.h)
 
 .PHONY: all clean test unit demo demo-front bench bench-front soak fuzz vmlinux deps install uninstall deb lint FORCE
-all: shakeoff $(MAN) $(COMPLETION) $(EXAMPLE_CONF) $(UNIT) $(OUTPUT)/test_unit $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload $(FUZZERS)
+all: shakeoff $(MAN) $(COMPLETION) $(EXAMPLE_CONF) $(UNIT) $(OUTPUT)/test_unit $(OUTPUT)/bench_cost $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload $(FUZZERS)
 
 $(DEPS_OK): scripts/deps.sh
 	$(Q)mkdir -p $(OUTPUT)

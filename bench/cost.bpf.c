@@ -56,7 +56,8 @@ static __always_inline int parse(struct xdp_md *ctx, struct so_ctx *c)
 	c->cnt = bpf_map_lookup_elem(&so_stats, &zero);
 	if (!c->cfg || !c->cnt)
 		return XDP_ABORTED;
-	return parse_frame(c);
+	return parse_frame(c, (void *)(long)ctx->data, (void *)(long)ctx->data_end,
+			   ctx->data_end - ctx->data);
 }
 
 /* Ethernet, IP and TCP headers read and the port looked up: the floor. */
