@@ -31,19 +31,7 @@ wait_for 10 up || { echo "demo-front: shakeoff did not start" >&2; cat "$WORK"/*
 sed 's/^/   /' "$WORK/front.log" "$WORK/backend.log"
 
 say "SYN flood from 198.18.0.0/15 (spoofed) through the front, 6 s flat out, while real clients connect"
-in_c "$SYNFLOOD" --dev "$IF_C" --dst-mac "$MAC_FC" --dst $B4 --dport 80 --opts \
-	--duration 6 >"$WORK/flood.out" 2>&1 &
-flood=$!
-sleep 1
-tcptool_c many $B4 7000 --count 500 --parallel 8 --timeout 30 >"$WORK/many4.out"
-tcptool_c many $B6 7000 --count 200 --parallel 8 --timeout 30 >"$WORK/many6.out"
-ok=0
-for _ in $(seq 20); do
-	in_c curl -sf -m 10 -o "$WORK/got" "http://$B4/1m.bin" && cmp -s "$WORK/got" "$WORK/www/1m.bin" &&
-		ok=$((ok + 1))
-done
-wait $flood
-echo "   $(cat "$WORK/flood.out")"
+demo_clients "$MAC_FC" $B4 $B6
 
 say "shakeoff stats $IF_FC (the front)"
 in_f "$SHAKEOFF" stats "$IF_FC" | grep -v "  0  "
@@ -53,13 +41,5 @@ say "SYNs the server's TCP stack was given: $(in_s nft list chain inet seen in |
 	sed -n 's/.*packets \([0-9]*\).*/\1/p')"
 
 say "real clients during the flood"
-python3 - "$WORK/many4.out" "$WORK/many6.out" "$ok" <<'PY'
-import json, sys
-for name, path in (("IPv4 echo", sys.argv[1]), ("IPv6 echo", sys.argv[2])):
-    r = json.load(open(path))
-    n = r["ok"] + r["fail"]
-    print(f"   {name}: {r['ok']}/{n} connected ({100 * r['ok'] / n:.1f}%), "
-          f"connect p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms")
-print(f"   nginx 1 MiB downloads, byte-exact: {sys.argv[3]}/20")
-PY
+demo_report
 say "cleaning up"

@@ -389,3 +389,35 @@ topo_front() {
 	in_s sysctl -qw net.ipv4.tcp_syncookies=1
 	MAC_FC=$(ip -n "$NS_F" -br link show "$IF_FC" | awk '{print $3}')
 }
+
+# demo_clients MAC V4 V6: the demos' load. A spoofed flood flat out for 6 s
+# at V4:80 (frames to MAC) while real clients connect to the echo server
+# (port 7000) over IPv4 and IPv6 and download nginx's 1 MiB file; then
+# demo_report says how they fared.
+demo_clients() {
+	local flood
+	in_c "$SYNFLOOD" --dev "$IF_C" --dst-mac "$1" --dst "$2" --dport 80 --opts \
+		--duration 6 >"$WORK/flood.out" 2>&1 &
+	flood=$!
+	sleep 1
+	tcptool_c many "$2" 7000 --count 500 --parallel 8 --timeout 30 >"$WORK/many4.out"
+	tcptool_c many "$3" 7000 --count 200 --parallel 8 --timeout 30 >"$WORK/many6.out"
+	DEMO_OK=0
+	for _ in $(seq 20); do
+		in_c curl -sf -m 10 -o "$WORK/got" "http://$2/1m.bin" &&
+			cmp -s "$WORK/got" "$WORK/www/1m.bin" && DEMO_OK=$((DEMO_OK + 1))
+	done
+	wait $flood
+	echo "   $(cat "$WORK/flood.out")"
+}
+demo_report() {
+	python3 - "$WORK/many4.out" "$WORK/many6.out" "$DEMO_OK" <<'PY'
+import json, sys
+for name, path in (("IPv4 echo", sys.argv[1]), ("IPv6 echo", sys.argv[2])):
+    r = json.load(open(path))
+    n = r["ok"] + r["fail"]
+    print(f"   {name}: {r['ok']}/{n} connected ({100 * r['ok'] / n:.1f}%), "
+          f"connect p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms")
+print(f"   nginx 1 MiB downloads, byte-exact: {sys.argv[3]}/20")
+PY
+}
