@@ -63,8 +63,8 @@ USER_HDRS := $(wildcard user/*.h) $(wildcard include/*.h) $(OUTPUT)/cli.h
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_HDRS := $(wildcard tests/unit/*.h)
 
-.PHONY: all clean test unit demo demo-front bench bench-front soak fuzz vmlinux deps install uninstall deb lint FORCE
-all: shakeoff $(MAN) $(COMPLETION) $(EXAMPLE_CONF) $(UNIT) $(OUTPUT)/test_unit $(OUTPUT)/bench_cost $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload $(FUZZERS)
+.PHONY: all clean test unit demo demo-front bench bench-front profile soak fuzz vmlinux deps install uninstall deb lint FORCE
+all: shakeoff $(MAN) $(COMPLETION) $(EXAMPLE_CONF) $(UNIT) $(OUTPUT)/test_unit $(OUTPUT)/bench_cost $(OUTPUT)/jitlines $(TEST_BPF) $(OUTPUT)/synflood $(OUTPUT)/hsload $(FUZZERS)
 
 $(DEPS_OK): scripts/deps.sh
 	$(Q)mkdir -p $(OUTPUT)
@@ -130,6 +130,10 @@ $(OUTPUT)/hsload: bench/hsload.c | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS) $(LDLIBS)
 
+$(OUTPUT)/jitlines: bench/jitlines.c | $(DEPS_OK)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS) $(LDLIBS)
+
 $(OUTPUT)/connrate: bench/connrate.c | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
@@ -152,6 +156,11 @@ bench: all $(OUTPUT)/bench_cost $(OUTPUT)/sink.bpf.o $(OUTPUT)/drop.bpf.o $(OUTP
 	$(Q)bash scripts/deps.sh bench
 	$(Q)bash bench/front.sh
 	$(Q)bash bench/run.sh
+
+# One path of bench_cost under perf, by source line: make profile P=ack_cookie
+profile: $(OUTPUT)/bench_cost $(OUTPUT)/jitlines
+	$(Q)bash scripts/deps.sh bench
+	$(Q)bash bench/profile.sh $(P)
 
 test: all
 	$(Q)bash scripts/deps.sh test

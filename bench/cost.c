@@ -12,6 +12,9 @@
  *    cost is the xdp_drop row.
  * And what the daemon's table sweeps cost on full tables. Prints markdown
  * for bench/RESULTS.md and "data NAME VALUE" lines for the plots.
+ *
+ * bench_cost PATH: that path alone, its hot measurement over and over for
+ * PROFILE_S seconds, for a profiler to watch (make profile P=PATH).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,6 +46,7 @@
 #define PATH_RUNS   21
 #define COLD_CALLS  20000
 #define SWEEP_RUNS  5
+#define PROFILE_S   20
 
 enum { VARY_NONE, VARY_SPORT, VARY_ACK, VARY_COOKIE };
 enum { TO_SHAKEOFF, TO_DROP, TO_REFERENCE };
@@ -51,6 +55,7 @@ static struct shakeoff *so;
 static struct cost *co;
 static struct bpf_object *ref;
 static double drop_hot, drop_cold;
+static const char *only; /* bench_cost PATH */
 
 /*
  * The verdict the path being timed must end in, and its name: a path that
@@ -201,6 +206,8 @@ struct result {
 
 static void row(const char *name, struct result r, const char *what)
 {
+	if (only)
+		return;
 	printf("| %s | %.1f | %.2f | %.0f | %s |\n", name, r.hot, r.hot / drop_hot, r.cold, what);
 	fprintf(stderr, "data %s %.1f\ndata cold_%s %.0f\n", name, r.hot, name, r.cold);
 }
@@ -208,8 +215,36 @@ static void row(const char *name, struct result r, const char *what)
 /* Both figures of a bare, idempotent program. */
 static struct result bare(int fd, const uint8_t *frame, int len)
 {
+	if (only)
+		return (struct result){0, 0};
 	return (struct result){hot_ns(fd, frame, len, BARE_REPEAT, BARE_RUNS),
 			       cold_ns(fd, frame, len)};
+}
+
+static double ms_since(struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * bench_cost PATH: the hot measurement of the path, repeated; each line is
+ * ns per packet with the wrapper's own cost in (the wrapped rows subtract it).
+ */
+static void __attribute__((noreturn)) profile(int fd, const void *data, int len)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		tables_prepare();
+		printf("%s %.0f ns/packet with the wrapper\n", want_path,
+		       run_once(fd, data, len, PATH_REPEAT));
+		fflush(stdout);
+	} while (ms_since(&t0) < PROFILE_S * 1000.0);
+	exit(0);
 }
 
 /*
@@ -232,6 +267,10 @@ static struct result wrapped(const char *name, int verdict, const uint8_t *frame
 	co->bss->target = to;
 	want_path = name;
 	want = verdict;
+	if (only && !strcmp(only, name))
+		profile(fd, frame, len);
+	if (only)
+		return (struct result){0, 0};
 	with = (struct result){hot_ns(fd, frame, len, PATH_REPEAT, PATH_RUNS),
 			       cold_ns(fd, frame, len)};
 	co->bss->target = TO_DROP;
@@ -275,14 +314,6 @@ static __u32 find_slot(const struct so_tuple *t)
 		    (e.flags & SO_HO_LIVE) && !memcmp(e.saddr, t->saddr, SO_TUPLE_ADDR_WORDS * 4))
 			return i;
 	return ~0U;
-}
-
-static double ms_since(struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 /* The daemon's per-tick work on full tables, timed with its own code. */
@@ -348,7 +379,7 @@ static int prog_fd(struct bpf_object *obj, const char *name)
 	return bpf_program__fd(bpf_object__find_program_by_name(obj, name));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	uint8_t udp[FRAME_MAX], unprot[FRAME_MAX], syn[FRAME_MAX], ack[FRAME_MAX];
 	uint8_t data[FRAME_MAX], out[FRAME_MAX];
@@ -398,11 +429,14 @@ int main(void)
 	ack_len = build(ack, 0, 443, 0x10, ts_opts, sizeof(ts_opts), 0);
 	data_len = build(data, 0, 443, 0x18, ts_opts, sizeof(ts_opts), 100);
 
+	only = argc > 1 ? argv[1] : NULL;
 	fd = bpf_program__fd(co->progs.xdp_drop);
-	drop_hot = hot_ns(fd, syn, syn_len, BARE_REPEAT, BARE_RUNS);
-	drop_cold = cold_ns(fd, syn, syn_len);
-	printf("| path | hot ns/packet | hot x XDP_DROP | cold ns/call | what |\n"
-	       "|---|---|---|---|---|\n");
+	if (!only) {
+		drop_hot = hot_ns(fd, syn, syn_len, BARE_REPEAT, BARE_RUNS);
+		drop_cold = cold_ns(fd, syn, syn_len);
+		printf("| path | hot ns/packet | hot x XDP_DROP | cold ns/call | what |\n"
+		       "|---|---|---|---|---|\n");
+	}
 	row("xdp_drop", (struct result){drop_hot, drop_cold},
 	    "baseline: an empty XDP_DROP program (cold: the harness itself)");
 	row("parse_only", bare(bpf_program__fd(co->progs.parse_only), syn, syn_len),
@@ -488,6 +522,10 @@ int main(void)
 	    wrapped("established", XDP_PASS, data, data_len, VARY_NONE, ~0U, TO_SHAKEOFF,
 		    TABLES_KEPT),
 	    "data on a flow in the table: passed");
+	if (only) {
+		fprintf(stderr, "bench_cost: no path named %s\n", only);
+		return 2;
+	}
 	printf("\nStateful SYN / stateless SYN: **%.2f** hot, %.2f cold. "
 	       "Stateless SYN / reference: %.2f hot, %.2f cold.\n",
 	       stateful.hot / stateless.hot, stateful.cold / stateless.cold,

@@ -240,16 +240,29 @@ def main():
       "within a core's L2 here). Tried: the lookup of a SYN's own entry moved before the "
       "cookie and SYN-ACK work (syn_repeat 77 to 43 ns; syn_stateful unchanged). The cookie "
       "itself cannot be skipped: a stateful SYN-ACK's ISN is the cookie, so the ACK still "
-      "validates after its entry was evicted.\n")
+      "validates after its entry was evicted. `make profile P=syn_stateful` puts the walk "
+      "(the set's first load, the age and liveness tests of each way, the oldest way) at "
+      "about 15% of the program's samples, SipHash at 15% and the two checksums (the SYN's, "
+      "checked; the SYN-ACK's, made) at 15%, the last two shared with the stateless SYN: "
+      "what is left to cut is the walk itself, for which a set's ways would need a compact "
+      "tag word each (tuple fingerprint and age in one cache line per set), not tried.\n")
     w(f"**Cookie ACK: {c('ack_cookie'):.0f} ns (target 100 ns, missed).** SipHash is about "
       "23 ns of it (the cookie table below); most of the rest is a random set of the 8 MiB "
       "flow table (131072 entries of 64 bytes), read to look for the flow and written to "
       "add it, and a flow-mark word. With that set cached (the method of the previous "
       "version of this bench, which reused a few sets) the same path read 75 ns. A forged "
       "ACK (ack_forged) costs about as much: it reads a random flow set too, then checks "
-      "the cookie and looks for a kernel socket before it drops. Not tried yet: 32-byte flow "
-      "entries (half the table, two sets per line), and prefetching the flow set while "
-      "SipHash runs.\n")
+      "the cookie and looks for a kernel socket before it drops. `make profile P=ack_cookie` "
+      "puts 35% of the program's samples on the first test of the flow set's first way "
+      "(the miss) and 13% on the locked OR that sets the flow mark (a locked instruction "
+      "waits for the loads before it: the miss again). Tried, measured by hand with "
+      "bench_cost on 2026-11-24: the same path with a flow table of 32768 entries (2 MiB) "
+      "read 97 ns, 65536 (4 MiB) 115 ns, 131072 (8 MiB, the default) 119 ns: past the "
+      "4 MiB L2 a random set is a memory and TLB miss whatever its size, so 32-byte "
+      "entries (a 4 MiB table) would buy about 4 ns, and could not hold an IPv6 tuple "
+      "exactly. A plain OR for the flow mark instead of the locked one: 4 ns, for marks two "
+      "CPUs could lose; kept locked. The target holds for a table that fits the cache "
+      "(--max-flows 32768), not for the default.\n")
 
     # ---- part 2 ----------------------------------------------------------
     w("## 2. SYN flood capacity, the responder alone on one core\n")

@@ -14,7 +14,7 @@ build=(clang llvm make gcc pkg-config libbpf-dev libxdp-dev bpftool libelf-dev z
 test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind xdp-tools prometheus tmux man-db systemd bash-completion bsdextrautils)
 deb=(dpkg-dev debhelper)
 lint=(shellcheck cppcheck clang-format)
-bench=(wrk iperf3 gnuplot-nox)
+bench=(wrk iperf3 gnuplot-nox linux-perf)
 
 want=("${build[@]}")
 case "${1:-build}" in
