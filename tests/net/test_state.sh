@@ -86,9 +86,10 @@ for e in json.load(sys.stdin):
         print({1: "ESTABLISHED", 2: "CLOSING", 3: "TIME_WAIT"}[v["state"]])' "$1"
 }
 state_is() { test "$(flow_state "$1")" = "$2"; }
-bye() { tcptool_c client $IP4_S 7200 --banner bye --bytes 0 --timeout 5 --local-port "$1"; }
+bye() { tcptool_c client "$IP4_S" 7200 --banner bye --bytes 0 --timeout 5 --local-port "$1"; }
 check "(d) a server-closed connection" bye 42001
-check "(d) two more" bye 42002 && bye 42003
+two_more() { bye 42002 && bye 42003; }
+check "(d) two more" two_more
 eventually 2 "(d) is in TIME_WAIT" state_is 42001 TIME_WAIT
 check "(d) as the server's own socket is" server_tw 42001
 # curl or nginx may close first: either way the entries mirror the server's sockets.
