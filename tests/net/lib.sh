@@ -67,6 +67,10 @@ sleep_until() {
 	return 0
 }
 
+# cookie_slot: the cookie slot now under --slot-shift 31 (CLOCK_TAI >> 31:
+# 2.1 s slots), the shift tests use to make connections straddle boundaries.
+cookie_slot() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_TAI) >> 31)'; }
+
 cleanup() {
 	local p
 	for p in "${BG_PIDS[@]}"; do

@@ -99,12 +99,11 @@ st() { nsenter --net=/run/netns/"$1" "$SHAKEOFF" stats "$2" --json |
 	sed -n "s/.*\"$3\":\([0-9]*\).*/\1/p"; }
 
 # Across cookie slot boundaries (2.1 s each): every connection completes.
-slot() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_TAI) >> 31)'; }
-s0=$(slot)
+s0=$(cookie_slot)
 tcptool_c many $SRV 7000 --count 300 --parallel 4 --seconds 5 --bytes 4096 --timeout 30 \
 	>"$WORK/many.out"
 rc=$?
-s1=$(slot)
+s1=$(cookie_slot)
 check "300 connections over $((s1 - s0)) slot boundaries, SYN by one front, ACK by the other ($(cat "$WORK/many.out"))" \
 	test $rc = 0 -a $((s1 - s0)) -ge 2
 check "front 1 answered the SYNs ($(st "$NS_F1" "$IF_F1R" synack_sent)) and validated none" \
