@@ -235,17 +235,29 @@ int wrapper(struct xdp_md *ctx)
 		__u32 idx = rearm_slot;
 		struct so_halfopen *e = bpf_map_lookup_elem(&so_halfopen, &idx);
 
-		/* The ACK freed it and made a flow: bring back the entry, drop the flow. */
+		/*
+		 * The ACK freed it and made a flow: bring back the entry, drop the
+		 * flow and its mark, as for a new tuple (whose mark is clear).
+		 */
 		if (e) {
-			__u32 zero = 0;
+			__u32 zero = 0, slot, widx;
 			const struct so_config *cfg = bpf_map_lookup_elem(&so_config, &zero);
 			struct so_flow *f;
+			__u64 h, *w;
 
 			e->flags |= SO_HO_LIVE;
+			if (!cfg)
+				return XDP_ABORTED;
 			__builtin_memcpy(t.saddr, e->saddr, SO_TUPLE_ADDR_WORDS * 4);
-			f = cfg ? flow_find(cfg, &t) : NULL;
+			h = so_tuple_hash(cfg->hash_seed, &t);
+			f = flow_find(cfg, &t, h);
 			if (f)
 				flow_forget(f);
+			slot = so_flowmark_slot(h, cfg->flowmark_words);
+			widx = slot / 32;
+			w = bpf_map_lookup_elem(&so_flowmark, &widx);
+			if (w)
+				*w &= ~(0x100000001ULL << (slot % 32));
 		}
 	}
 	bpf_tail_call(ctx, &targets, target);

@@ -47,6 +47,10 @@
 #define COLD_CALLS  20000
 #define SWEEP_RUNS  5
 #define PROFILE_S   20
+/* The tables' hash seed, and the flow marks' words: 8 bits per flow, as
+ * the daemon sizes them for the default flow table. */
+#define HASH_SEED      12345
+#define FLOWMARK_WORDS (SO_FLOWS_DEFAULT * SO_FLOWMARK_BITS_PER_FLOW / 32)
 
 enum { VARY_NONE, VARY_SPORT, VARY_ACK, VARY_COOKIE };
 enum { TO_SHAKEOFF, TO_DROP, TO_REFERENCE };
@@ -142,9 +146,9 @@ static void config(enum so_backlog backlog)
 	    .features = SO_F_WSCALE | SO_F_SACK | SO_F_TS | SO_F_ECN,
 	    .backlog = backlog,
 	    .halfopen_sets = SO_HALFOPEN_DEFAULT / SO_HALFOPEN_WAYS,
-	    .hash_seed = 12345,
+	    .hash_seed = HASH_SEED,
 	    .halfopen_life_ns = 63ULL * 1000000000ULL,
-	    .flowmark_words = 32768,
+	    .flowmark_words = FLOWMARK_WORDS,
 	    .flow_sets = SO_FLOWS_DEFAULT / SO_FLOW_WAYS,
 	    .time_wait = 1,
 	    .slot_shift = SO_SLOT_SHIFT_DEFAULT,
@@ -395,7 +399,7 @@ int main(int argc, char **argv)
 	co = cost__open();
 	ref = bpf_object__open_file(".output/reference.bpf.o", NULL);
 	if (!so || !co || libbpf_get_error(ref) ||
-	    bpf_map__set_max_entries(so->maps.so_flowmark, 32768) || shakeoff__load(so) ||
+	    bpf_map__set_max_entries(so->maps.so_flowmark, FLOWMARK_WORDS) || shakeoff__load(so) ||
 	    bpf_object__load(ref)) {
 		fprintf(stderr, "cost: cannot open the BPF objects\n");
 		return 1;
@@ -511,12 +515,20 @@ int main(int argc, char **argv)
 	    wrapped("ack_state", XDP_PASS, ack, ack_len, VARY_NONE, slot, TO_SHAKEOFF, TABLES_KEPT),
 	    "valid ACK matching its entry: no hash, flow added, metadata, RTT");
 	{
-		/* The established row's flow, where the data plane would put it. */
-		__u32 idx = so_set_of(12345, &t, SO_FLOWS_DEFAULT / SO_FLOW_WAYS, SO_FLOW_WAYS);
+		/* The established row's flow, where the data plane would put
+		 * it, and its flow mark (both generations). */
+		__u64 h = so_tuple_hash(HASH_SEED, &t), word;
+		__u32 idx = so_set_of(h, SO_FLOWS_DEFAULT / SO_FLOW_WAYS, SO_FLOW_WAYS);
+		__u32 bit = so_flowmark_slot(h, FLOWMARK_WORDS), widx = bit / 32;
 		struct so_flow f = {};
 
 		so_flow_place(&f, &t, SO_ESTABLISHED, now_mono_ns() >> SO_FLOW_TICK_SHIFT);
 		bpf_map__update_elem(so->maps.so_flows, &idx, sizeof(idx), &f, sizeof(f), 0);
+		bpf_map__lookup_elem(so->maps.so_flowmark, &widx, sizeof(widx), &word, sizeof(word),
+				     0);
+		word |= 0x100000001ULL << (bit % 32);
+		bpf_map__update_elem(so->maps.so_flowmark, &widx, sizeof(widx), &word, sizeof(word),
+				     0);
 	}
 	row("established",
 	    wrapped("established", XDP_PASS, data, data_len, VARY_NONE, ~0U, TO_SHAKEOFF,

@@ -27,6 +27,8 @@ int shakeoff_xdp(struct xdp_md *xdp)
 			  xdp->data_end - xdp->data);
 	if (ret != SO_CONTINUE)
 		return ret; /* not ours (passed untouched), or malformed (dropped, counted) */
+	/* Once, for every table the segment looks in. */
+	c.seg.hash = so_tuple_hash(c.cfg->hash_seed, &c.seg.t);
 	if (c.seg.flags & SO_TCP_SYN)
 		ret = c.seg.flags & SO_TCP_ACK ? XDP_PASS : handle_syn(&c);
 	else if (c.seg.flags & SO_TCP_RST)

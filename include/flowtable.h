@@ -37,11 +37,14 @@ static __always_inline int so_addrs_match(const void *addrs, int v6, const struc
 	return !diff;
 }
 
-/* The index of the first way of t's set in a table of `sets` sets of `ways`. */
-static __always_inline __u32 so_set_of(__u64 seed, const struct so_tuple *t, __u32 sets, __u32 ways)
+/*
+ * The index of the first way of a tuple's set in a table of `sets` sets of
+ * `ways`, from its so_tuple_hash h.
+ */
+static __always_inline __u32 so_set_of(__u64 h, __u32 sets, __u32 ways)
 {
 	/* A multiply, not a modulo: no division. */
-	return (__u32)((so_tuple_hash(seed, t) >> 32) * sets >> 32) * ways;
+	return (__u32)((h >> 32) * sets >> 32) * ways;
 }
 
 /*

@@ -36,12 +36,13 @@ static __always_inline __u64 so_tuple_hash(__u64 seed, const struct so_tuple *t)
 }
 
 /*
- * A tuple's place in so_flowmark: word slot / 32, bit slot % 32 of the word's
- * low half (generation 0) and the same bit of its high half (generation 1).
+ * A tuple's place in so_flowmark, from its so_tuple_hash h: word slot / 32,
+ * bit slot % 32 of the word's low half (generation 0) and the same bit of its
+ * high half (generation 1). The set (so_set_of) takes h's high half.
  */
-static __always_inline __u32 so_flowmark_slot(__u64 seed, const struct so_tuple *t, __u32 words)
+static __always_inline __u32 so_flowmark_slot(__u64 h, __u32 words)
 {
-	return (__u32)so_tuple_hash(seed, t) & (words * 32 - 1);
+	return (__u32)h & (words * 32 - 1);
 }
 
 #endif /* SHAKEOFF_TUPLEHASH_H */

@@ -74,7 +74,7 @@ void flows_fini(struct daemon *d)
 /* Set t's bits in the generations of mask (the data plane sets bits too: atomically). */
 static void mark(struct daemon *d, const struct so_tuple *t, __u64 mask)
 {
-	__u32 slot = so_flowmark_slot(d->cfg.hash_seed, t, d->cfg.flowmark_words);
+	__u32 slot = so_flowmark_slot(so_tuple_hash(d->cfg.hash_seed, t), d->cfg.flowmark_words);
 
 	__atomic_fetch_or(&d->flowmark[slot / 32], mask << (slot % 32), __ATOMIC_RELAXED);
 }
@@ -153,7 +153,8 @@ void flows_tick(struct daemon *d)
 static void seed_one(const struct so_tuple *t, __u8 state, __u32 ms_left, void *ctx)
 {
 	struct daemon *d = ctx;
-	__u32 idx = so_set_of(d->cfg.hash_seed, t, d->cfg.flow_sets, SO_FLOW_WAYS), i;
+	__u64 h = so_tuple_hash(d->cfg.hash_seed, t);
+	__u32 idx = so_set_of(h, d->cfg.flow_sets, SO_FLOW_WAYS), i;
 	__u32 now = ticks(now_mono_ns());
 
 	for (i = 0; i < SO_FLOW_WAYS; i++) {

@@ -153,7 +153,7 @@ static __always_inline int handle_ack(struct so_ctx *c)
 	int copts, state;
 
 	/* The fast path: a flow we know. */
-	fl = flow_find(cfg, &s->t);
+	fl = seg_flow(cfg, s);
 	if (fl) {
 		flow_note(fl, s->flags, SO_FIN_CLIENT, flow_now(coarse_ns()));
 		c->cnt->established++;
@@ -161,7 +161,7 @@ static __always_inline int handle_ack(struct so_ctx *c)
 	}
 	coarse = coarse_ns();
 	if (cfg->backlog != SO_BACKLOG_STATELESS)
-		halfopen_find(cfg, &s->t, halfopen_set(cfg, &s->t), coarse, &f);
+		halfopen_find(cfg, &s->t, halfopen_set(cfg, s->hash), coarse, &f);
 	e = f.mine;
 	if (e && e->isn == s->ack_seq - 1 && e->cisn == s->seq - 1) {
 		hs.via = SO_VIA_STATE;
@@ -178,9 +178,8 @@ static __always_inline int handle_ack(struct so_ctx *c)
 			 * front has no sockets: what it does not know, it drops). */
 			state = cfg->front ? -1 : kernel_socket(c->xdp, &s->t);
 			if (state >= 0) {
-				flow_add(c, &s->t,
-					 state == BPF_TCP_TIME_WAIT ? SO_TIME_WAIT
-								    : SO_ESTABLISHED);
+				flow_add(c, state == BPF_TCP_TIME_WAIT ? SO_TIME_WAIT
+								       : SO_ESTABLISHED);
 				c->cnt->established++;
 				return XDP_PASS;
 			}
@@ -198,7 +197,7 @@ static __always_inline int handle_ack(struct so_ctx *c)
 
 		hs.rtt_us = (__u64)ticks * 134218 >> 7;
 	}
-	flow_add(c, &s->t, SO_ESTABLISHED);
+	flow_add(c, SO_ESTABLISHED);
 	/* On a front the ACK goes on to the backend, which checks the cookie itself. */
 	if (cfg->front)
 		meta_of(cfg, s, &o, hs.copts, &m);
@@ -218,7 +217,7 @@ static __always_inline int handle_rst(struct so_ctx *c)
 {
 	const struct so_config *cfg = c->cfg;
 	struct so_seg *s = &c->seg;
-	struct so_flow *fl = flow_find(cfg, &s->t);
+	struct so_flow *fl = seg_flow(cfg, s);
 	struct halfopen_find f;
 
 	if (fl) {
@@ -227,7 +226,7 @@ static __always_inline int handle_rst(struct so_ctx *c)
 	}
 	if (cfg->backlog == SO_BACKLOG_STATELESS)
 		return XDP_PASS;
-	halfopen_find(cfg, &s->t, halfopen_set(cfg, &s->t), coarse_ns(), &f);
+	halfopen_find(cfg, &s->t, halfopen_set(cfg, s->hash), coarse_ns(), &f);
 	if (f.mine && f.mine->cisn + 1 == s->seq)
 		halfopen_free(f.mine);
 	return XDP_PASS;

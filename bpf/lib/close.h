@@ -72,7 +72,7 @@ static __always_inline int socket_closing(const struct sock *sk, int oldstate, i
 	if (sk->__sk_common.skc_net.net->net_cookie != cfg->netns_cookie ||
 	    !port_protected(cfg, port) || close_tuple(sk, port, &t) < 0)
 		return 0;
-	f = flow_find(cfg, &t);
+	f = flow_find(cfg, &t, so_tuple_hash(cfg->hash_seed, &t));
 	if (!f)
 		return 0;
 	/* Tracing programs may not read the coarse clock; closes are rare. */

@@ -36,6 +36,7 @@ struct so_seg {
 	__u16 doff;    /* TCP header length in bytes */
 	__u8 flags;    /* TCP flags byte */
 	__u8 pad[3];
+	__u64 hash; /* so_tuple_hash(t): its sets and flow mark (shakeoff_xdp only) */
 };
 
 /* One frame's way through shakeoff_xdp. */

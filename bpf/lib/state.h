@@ -12,9 +12,10 @@
 
 /* ---- the half-open table ------------------------------------------------ */
 
-static __always_inline __u32 halfopen_set(const struct so_config *cfg, const struct so_tuple *t)
+/* The first way of the set of a tuple whose so_tuple_hash is hash. */
+static __always_inline __u32 halfopen_set(const struct so_config *cfg, __u64 hash)
 {
-	return so_set_of(cfg->hash_seed, t, cfg->halfopen_sets, SO_HALFOPEN_WAYS);
+	return so_set_of(hash, cfg->halfopen_sets, SO_HALFOPEN_WAYS);
 }
 
 /*
@@ -138,29 +139,33 @@ static __always_inline int halfopen_copy(const struct so_halfopen *e, struct so_
 
 /* ---- the flow table and its marks ---------------------------------------- */
 
-/* Whether t may be in so_flows (no marks configured: assume it may). */
-static __always_inline int flowmark_test(const struct so_config *cfg, const struct so_tuple *t)
+/*
+ * Whether the tuple whose so_tuple_hash is hash may be in so_flows (no marks
+ * configured: assume it may). Never a false no: a flow's bits are set
+ * whenever it is placed, and the daemon's rebuild keeps them.
+ */
+static __always_inline int flowmark_test(const struct so_config *cfg, __u64 hash)
 {
 	__u32 slot, idx;
 	__u64 *w;
 
 	if (!cfg->flowmark_words)
 		return 1;
-	slot = so_flowmark_slot(cfg->hash_seed, t, cfg->flowmark_words);
+	slot = so_flowmark_slot(hash, cfg->flowmark_words);
 	idx = slot / 32;
 	w = bpf_map_lookup_elem(&so_flowmark, &idx);
 	return !w || (*w >> (slot % 32 + 32 * (cfg->flowmark_gen & 1))) & 1;
 }
 
 /* Both generations: the one in use, and the one the daemon is rebuilding. */
-static __always_inline void flowmark_set(const struct so_config *cfg, const struct so_tuple *t)
+static __always_inline void flowmark_set(const struct so_config *cfg, __u64 hash)
 {
 	__u32 slot, idx;
 	__u64 *w;
 
 	if (!cfg->flowmark_words)
 		return;
-	slot = so_flowmark_slot(cfg->hash_seed, t, cfg->flowmark_words);
+	slot = so_flowmark_slot(hash, cfg->flowmark_words);
 	idx = slot / 32;
 	w = bpf_map_lookup_elem(&so_flowmark, &idx);
 	if (w)
@@ -168,11 +173,12 @@ static __always_inline void flowmark_set(const struct so_config *cfg, const stru
 }
 
 /*
- * The so_flows index of t's flow, or -1. A global function: the verifier
- * checks it once, on its own, instead of following each of its four exits
- * through every caller (which made the program too large to verify).
+ * The so_flows index of t's flow (hash: its so_tuple_hash), or -1. A global
+ * function: the verifier checks it once, on its own, instead of following
+ * each of its four exits through every caller (which made the program too
+ * large to verify).
  */
-__noinline int flow_index(const struct so_config *cfg, const struct so_tuple *t)
+__noinline int flow_index(const struct so_config *cfg, const struct so_tuple *t, __u64 hash)
 {
 	__u32 idx;
 	struct so_flow *f;
@@ -180,7 +186,7 @@ __noinline int flow_index(const struct so_config *cfg, const struct so_tuple *t)
 
 	if (!cfg || !t)
 		return -1;
-	idx = so_set_of(cfg->hash_seed, t, cfg->flow_sets, SO_FLOW_WAYS);
+	idx = so_set_of(hash, cfg->flow_sets, SO_FLOW_WAYS);
 	for (i = 0; i < SO_FLOW_WAYS; i++, idx++) {
 		f = bpf_map_lookup_elem(&so_flows, &idx);
 		if (!f)
@@ -193,12 +199,19 @@ __noinline int flow_index(const struct so_config *cfg, const struct so_tuple *t)
 
 /* t's flow, or NULL. */
 static __always_inline struct so_flow *flow_find(const struct so_config *cfg,
-						 const struct so_tuple *t)
+						 const struct so_tuple *t, __u64 hash)
 {
-	int i = flow_index(cfg, t);
+	int i = flow_index(cfg, t, hash);
 	__u32 idx = i;
 
 	return i < 0 ? NULL : bpf_map_lookup_elem(&so_flows, &idx);
+}
+
+/* Segment s's flow, or NULL: the flow mark first, which a new tuple nearly
+ * always finds clear, so it never reads a random set of the large table. */
+static __always_inline struct so_flow *seg_flow(const struct so_config *cfg, const struct so_seg *s)
+{
+	return flowmark_test(cfg, s->hash) ? flow_find(cfg, &s->t, s->hash) : NULL;
 }
 
 static __always_inline __u32 flow_now(__u64 mono_ns)
@@ -207,14 +220,15 @@ static __always_inline __u32 flow_now(__u64 mono_ns)
 }
 
 /*
- * Track t in state (a handshake completed, or a segment of a connection the
- * kernel has): in its own entry, a free way, else the set's least recently
- * seen, which is counted. The walk keeps an index, not a pointer: the
- * verifier then has one pointer to follow, not one per way.
+ * Track segment s's flow in state (a handshake completed, or a segment of a
+ * connection the kernel has): in its own entry, a free way, else the set's
+ * least recently seen, which is counted. The walk keeps an index, not a
+ * pointer: the verifier then has one pointer to follow, not one per way.
  */
-static __always_inline void flow_add(struct so_ctx *c, const struct so_tuple *t, __u8 state)
+static __always_inline void flow_add(struct so_ctx *c, __u8 state)
 {
-	__u32 idx = so_set_of(c->cfg->hash_seed, t, c->cfg->flow_sets, SO_FLOW_WAYS);
+	const struct so_seg *s = &c->seg;
+	__u32 idx = so_set_of(s->hash, c->cfg->flow_sets, SO_FLOW_WAYS);
 	__u32 pick = ~0U, pick_seen = 0;
 	struct so_flow *f;
 	int i, evicts = 0;
@@ -229,7 +243,7 @@ static __always_inline void flow_add(struct so_ctx *c, const struct so_tuple *t,
 				pick = idx;
 				evicts = 0;
 			}
-		} else if (so_addrs_match(f->saddr, f->v6, t)) {
+		} else if (so_addrs_match(f->saddr, f->v6, &s->t)) {
 			pick = idx;
 			evicts = 0;
 			break;
@@ -244,8 +258,8 @@ static __always_inline void flow_add(struct so_ctx *c, const struct so_tuple *t,
 		return;
 	if (evicts)
 		c->cnt->flow_evicted++;
-	so_flow_place(f, t, state, flow_now(coarse_ns()));
-	flowmark_set(c->cfg, t);
+	so_flow_place(f, &s->t, state, flow_now(coarse_ns()));
+	flowmark_set(c->cfg, s->hash);
 }
 
 /* Forget flow f: the kernel has no socket for its tuple any more. */

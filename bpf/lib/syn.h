@@ -136,7 +136,8 @@ static __always_inline int handle_syn(struct so_ctx *c)
 	 * Without one the tuple is free again. The flow marks keep a flood of
 	 * new tuples from paying for the hash table: only reused ones look.
 	 */
-	if (flowmark_test(cfg, &s->t) && (fl = flow_find(cfg, &s->t))) {
+	fl = seg_flow(cfg, s);
+	if (fl) {
 		/* A front has no sockets to ask: a SYN starts the tuple afresh. */
 		if (!cfg->front && kernel_socket(c->xdp, &s->t) >= 0) {
 			c->cnt->syn_known++;
@@ -156,7 +157,7 @@ static __always_inline int handle_syn(struct so_ctx *c)
 	 * is not even read: cookies only.
 	 */
 	if (stateful) {
-		halfopen_find(cfg, &s->t, halfopen_set(cfg, &s->t), coarse, &f);
+		halfopen_find(cfg, &s->t, halfopen_set(cfg, s->hash), coarse, &f);
 		/* A retransmitted SYN gets the very same SYN-ACK (keys or not). */
 		if (f.mine && f.mine->cisn == s->seq && !halfopen_copy(f.mine, &old)) {
 			c->cnt->syn_repeat++;

@@ -201,6 +201,11 @@ int halfopen_get(__u32 idx, struct so_halfopen *e)
 	return bpf_map__lookup_elem(skel->maps.so_halfopen, &idx, sizeof(idx), e, sizeof(*e), 0);
 }
 
+int halfopen_put(__u32 idx, const struct so_halfopen *e)
+{
+	return bpf_map__update_elem(skel->maps.so_halfopen, &idx, sizeof(idx), e, sizeof(*e), 0);
+}
+
 /* Found by a walk of the whole (small) table: the test does not trust the set hash. */
 int flow_get(const struct so_tuple *t, struct so_flow *f)
 {

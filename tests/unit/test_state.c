@@ -2,6 +2,7 @@
 /* The stateful paths: half-open entries, the flow table, events. */
 #include <linux/types.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -330,6 +331,91 @@ static void test_full_set_takes_oldest(void)
 	ASSERT_EQ(stat_get(ack_via_state), via, "by its cookie");
 }
 
+/* A way of the one set, as a test puts it there. */
+enum way_state { WAY_FREE, WAY_LIVE, WAY_EXPIRING, WAY_GONE };
+struct way_spec {
+	enum way_state state;
+	int age_s; /* seconds since its first SYN-ACK */
+};
+
+static void way_put(__u32 way, const struct way_spec *w, __u64 life_ns)
+{
+	struct so_halfopen e = {.sport = __builtin_bswap16(1000 + way), .dport = 0xbb01};
+	__u64 age_ns = (__u64)w->age_s * 1000000000ULL;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (w->state == WAY_EXPIRING)
+		age_ns = life_ns + SO_HALFOPEN_GRACE_NS / 2;
+	else if (w->state == WAY_GONE)
+		age_ns = life_ns + 2 * SO_HALFOPEN_GRACE_NS;
+	e.born = ((__u64)now.tv_sec * 1000000000ULL + now.tv_nsec - age_ns) >> SO_BORN_SHIFT;
+	e.flags = w->state == WAY_FREE ? 0 : SO_HO_LIVE;
+	halfopen_put(way, &e);
+}
+
+/*
+ * Where a new entry goes in a set whose ways hold what each case says: the
+ * first free way (never used, or past its life by the grace), else the
+ * oldest live entry (counted as evicted), never an entry that expired
+ * within the grace (the daemon has yet to count it); none: a cookie only.
+ */
+static void test_room_choice(void)
+{
+	static const struct {
+		const char *name;
+		struct way_spec ways[SO_HALFOPEN_WAYS];
+		int want; /* the way taken, -1: none */
+	} cases[] = {
+	    {"the oldest live one",
+	     {{WAY_LIVE, 5}, {WAY_LIVE, 30}, {WAY_EXPIRING, 0}, {WAY_LIVE, 20}},
+	     1},
+	    {"the oldest, last", {{WAY_LIVE, 5}, {WAY_LIVE, 6}, {WAY_LIVE, 7}, {WAY_LIVE, 40}}, 3},
+	    {"equal ages: the first",
+	     {{WAY_LIVE, 9}, {WAY_LIVE, 9}, {WAY_LIVE, 9}, {WAY_LIVE, 9}},
+	     0},
+	    {"past the grace: free",
+	     {{WAY_LIVE, 5}, {WAY_EXPIRING, 0}, {WAY_GONE, 0}, {WAY_LIVE, 40}},
+	     2},
+	    {"the first free one",
+	     {{WAY_LIVE, 50}, {WAY_LIVE, 6}, {WAY_FREE, 0}, {WAY_FREE, 0}},
+	     2},
+	    {"free above the oldest",
+	     {{WAY_LIVE, 60}, {WAY_LIVE, 6}, {WAY_LIVE, 1}, {WAY_FREE, 0}},
+	     3},
+	    {"all expiring: none",
+	     {{WAY_EXPIRING, 0}, {WAY_EXPIRING, 0}, {WAY_EXPIRING, 0}, {WAY_EXPIRING, 0}},
+	     -1},
+	};
+	const __u64 life_ns = 63ULL * 1000000000ULL;
+	struct frame_spec s = syn_spec(false, 52000);
+	struct so_halfopen e;
+	struct parsed sa;
+	struct run r;
+	size_t c;
+	__u32 w;
+
+	cfg_stateful(1);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		__u64 evicted = stat_get(halfopen_evicted), fb = stat_get(cookie_fallback);
+		int got = -1, evicts;
+
+		fprintf(stderr, "  case %s\n", cases[c].name);
+		for (w = 0; w < SO_HALFOPEN_WAYS; w++)
+			way_put(w, &cases[c].ways[w], life_ns);
+		s.seq += 1000; /* a new ISN each time: never a retransmission */
+		ASSERT_EQ(send_frame(&s, &r, &sa), XDP_TX, "answered");
+		for (w = 0; w < SO_HALFOPEN_WAYS; w++)
+			if (!halfopen_get(w, &e) && (e.flags & SO_HO_LIVE) &&
+			    e.sport == __builtin_bswap16(52000))
+				got = w;
+		ASSERT_EQ(got, cases[c].want, "the way taken");
+		evicts = got >= 0 && cases[c].ways[got].state == WAY_LIVE;
+		ASSERT_EQ(stat_get(halfopen_evicted), evicted + evicts, "halfopen_evicted");
+		ASSERT_EQ(stat_get(cookie_fallback), fb + (got < 0), "cookie_fallback");
+	}
+}
+
 static void test_expired_entry_not_used(void)
 {
 	struct frame_spec s = syn_spec(false, 50007), ack;
@@ -412,6 +498,7 @@ static const struct test_case cases[] = {
     TEST(test_rst_frees_half_open_only_in_window),
     TEST(test_fallback_and_stateless_keep_no_state),
     TEST(test_full_set_takes_oldest),
+    TEST(test_room_choice),
     TEST(test_expired_entry_not_used),
     TEST(test_known_flow_fast_path_and_close),
     TEST(test_syn_for_forgotten_flow_answered),
