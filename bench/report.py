@@ -273,7 +273,9 @@ def main():
       "115 ns, 131072 (8 MiB, the default) 119 ns: past the L2 a random set is a memory "
       "and TLB miss whatever its size, so 32-byte entries (a 4 MiB table) would buy about "
       "4 ns, and could not hold an IPv6 tuple exactly. A plain OR for the flow mark instead "
-      "of the locked one: 4 ns, for marks two CPUs could lose; kept locked. The target "
+      "of the locked one: 4 ns, for marks two CPUs could lose; kept locked. After that "
+      "change, a 2 MiB table read 26 ns less than the default one (by hand, interleaved, "
+      "with the wrapper: 145 against 171 ns), about 88 ns. The target "
       "holds for a flow table that fits the cache (--max-flows 32768), not for the "
       "default.\n")
 
