@@ -15,13 +15,9 @@ SEC("xdp")
 int shakeoff_xdp(struct xdp_md *xdp)
 {
 	struct so_ctx c; /* not zeroed: every field is written before it is read */
-	__u32 zero = 0;
 	int ret;
 
-	c.xdp = xdp;
-	c.cfg = bpf_map_lookup_elem(&so_config, &zero);
-	c.cnt = bpf_map_lookup_elem(&so_stats, &zero);
-	if (!c.cfg || !c.cnt)
+	if (ctx_init(&c, xdp))
 		return XDP_PASS;
 	ret = parse_frame(&c, (void *)(long)xdp->data, (void *)(long)xdp->data_end,
 			  xdp->data_end - xdp->data);

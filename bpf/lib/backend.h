@@ -68,13 +68,9 @@ static __always_inline int backend_ack(struct __sk_buff *skb, struct so_ctx *c)
 static __always_inline int backend(struct __sk_buff *skb)
 {
 	struct so_ctx c; /* not zeroed: every field is written before it is read */
-	__u32 zero = 0;
 	int ret;
 
-	c.xdp = NULL;
-	c.cfg = bpf_map_lookup_elem(&so_config, &zero);
-	c.cnt = bpf_map_lookup_elem(&so_stats, &zero);
-	if (!c.cfg || !c.cnt)
+	if (ctx_init(&c, NULL))
 		return TC_ACT_OK;
 	ret = parse_frame(&c, (void *)(long)skb->data, (void *)(long)skb->data_end, skb->len);
 	if (ret != SO_CONTINUE)

@@ -48,6 +48,18 @@ struct so_ctx {
 	struct so_seg seg;
 };
 
+/* Start c for a frame (xdp: NULL in TC): the config and this CPU's counters,
+ * -1 when the maps are not there (nothing to do but pass it). */
+static __always_inline int ctx_init(struct so_ctx *c, struct xdp_md *xdp)
+{
+	__u32 zero = 0;
+
+	c->xdp = xdp;
+	c->cfg = bpf_map_lookup_elem(&so_config, &zero);
+	c->cnt = bpf_map_lookup_elem(&so_stats, &zero);
+	return c->cfg && c->cnt ? 0 : -1;
+}
+
 /*
  * Time. The precise clock costs a paravirtual clock read (about 20 ns live
  * on a KVM guest); the coarse one (a jiffy, 4 ms here) is a load. Cookie
