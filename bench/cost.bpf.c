@@ -49,12 +49,7 @@ int xdp_drop(struct xdp_md *ctx)
 /* The frame parsed as shakeoff_xdp parses it: SO_CONTINUE when it is ours. */
 static __always_inline int parse(struct xdp_md *ctx, struct so_ctx *c)
 {
-	__u32 zero = 0;
-
-	c->xdp = ctx;
-	c->cfg = bpf_map_lookup_elem(&so_config, &zero);
-	c->cnt = bpf_map_lookup_elem(&so_stats, &zero);
-	if (!c->cfg || !c->cnt)
+	if (ctx_init(c, ctx))
 		return XDP_ABORTED;
 	return parse_frame(c, (void *)(long)ctx->data, (void *)(long)ctx->data_end,
 			   ctx->data_end - ctx->data);
