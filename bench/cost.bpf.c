@@ -252,7 +252,7 @@ int wrapper(struct xdp_md *ctx)
 			widx = slot / 32;
 			w = bpf_map_lookup_elem(&so_flowmark, &widx);
 			if (w)
-				*w &= ~(0x100000001ULL << (slot % 32));
+				*w &= ~so_flowmark_bits(slot, SO_FLOWMARK_BOTH);
 		}
 	}
 	bpf_tail_call(ctx, &targets, target);

@@ -526,7 +526,7 @@ int main(int argc, char **argv)
 		bpf_map__update_elem(so->maps.so_flows, &idx, sizeof(idx), &f, sizeof(f), 0);
 		bpf_map__lookup_elem(so->maps.so_flowmark, &widx, sizeof(widx), &word, sizeof(word),
 				     0);
-		word |= 0x100000001ULL << (bit % 32);
+		word |= so_flowmark_bits(bit, SO_FLOWMARK_BOTH);
 		bpf_map__update_elem(so->maps.so_flowmark, &widx, sizeof(widx), &word, sizeof(word),
 				     0);
 	}

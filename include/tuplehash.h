@@ -45,4 +45,14 @@ static __always_inline __u32 so_flowmark_slot(__u64 h, __u32 words)
 	return (__u32)h & (words * 32 - 1);
 }
 
+/* Generation gen's half of a so_flowmark word, bit 0; and both halves. */
+#define SO_FLOWMARK_GEN(gen) (1ULL << (32 * (gen)))
+#define SO_FLOWMARK_BOTH     (SO_FLOWMARK_GEN(0) | SO_FLOWMARK_GEN(1))
+
+/* Slot's bits, in the generations gens, of its word (slot / 32). */
+static __always_inline __u64 so_flowmark_bits(__u32 slot, __u64 gens)
+{
+	return gens << (slot % 32);
+}
+
 #endif /* SHAKEOFF_TUPLEHASH_H */

@@ -26,8 +26,7 @@
 #include "sockdiag.h"
 #include "shakeoff.skel.h"
 
-#define NS	     1000000000ULL
-#define GEN_BIT(gen) (1ULL << (32 * (gen)))
+#define NS 1000000000ULL
 
 static __u32 ticks(__u64 ns)
 {
@@ -76,7 +75,7 @@ static void mark(struct daemon *d, const struct so_tuple *t, __u64 mask)
 {
 	__u32 slot = so_flowmark_slot(so_tuple_hash(d->cfg.hash_seed, t), d->cfg.flowmark_words);
 
-	__atomic_fetch_or(&d->flowmark[slot / 32], mask << (slot % 32), __ATOMIC_RELAXED);
+	__atomic_fetch_or(&d->flowmark[slot / 32], so_flowmark_bits(slot, mask), __ATOMIC_RELAXED);
 }
 
 /* The first word of an entry: what the data plane changes whenever it touches one. */
@@ -115,7 +114,7 @@ void flows_tick(struct daemon *d)
 	 * the walk below.
 	 */
 	for (i = 0; i < d->cfg.flowmark_words; i++)
-		__atomic_fetch_and(&d->flowmark[i], ~(0xffffffffULL * GEN_BIT(next)),
+		__atomic_fetch_and(&d->flowmark[i], ~(0xffffffffULL * SO_FLOWMARK_GEN(next)),
 				   __ATOMIC_RELAXED);
 	for (i = 0; i < n; i++) {
 		struct so_flow *f = &d->flows[i];
@@ -136,7 +135,7 @@ void flows_tick(struct daemon *d)
 		memset(&t, 0, sizeof(t));
 		memcpy(t.saddr, f->saddr, SO_TUPLE_ADDR_WORDS * 4);
 		t.v6 = f->v6;
-		mark(d, &t, GEN_BIT(next));
+		mark(d, &t, SO_FLOWMARK_GEN(next));
 		kept++;
 	}
 	d->cfg.flowmark_gen = next;
@@ -169,7 +168,7 @@ static void seed_one(const struct so_tuple *t, __u8 state, __u32 ms_left, void *
 		 */
 		if (state == SO_TIME_WAIT)
 			f->since = now + ticks(ms_left * 1000000ULL) - ticks(time_wait_ns(d));
-		mark(d, t, GEN_BIT(0) | GEN_BIT(1));
+		mark(d, t, SO_FLOWMARK_BOTH);
 		d->seeded[state == SO_TIME_WAIT]++;
 		return;
 	}

@@ -154,7 +154,7 @@ static __always_inline int flowmark_test(const struct so_config *cfg, __u64 hash
 	slot = so_flowmark_slot(hash, cfg->flowmark_words);
 	idx = slot / 32;
 	w = bpf_map_lookup_elem(&so_flowmark, &idx);
-	return !w || (*w >> (slot % 32 + 32 * (cfg->flowmark_gen & 1))) & 1;
+	return !w || (*w & so_flowmark_bits(slot, SO_FLOWMARK_GEN(cfg->flowmark_gen & 1)));
 }
 
 /* Both generations: the one in use, and the one the daemon is rebuilding. */
@@ -169,7 +169,7 @@ static __always_inline void flowmark_set(const struct so_config *cfg, __u64 hash
 	idx = slot / 32;
 	w = bpf_map_lookup_elem(&so_flowmark, &idx);
 	if (w)
-		__sync_fetch_and_or(w, 0x100000001ULL << (slot % 32));
+		__sync_fetch_and_or(w, so_flowmark_bits(slot, SO_FLOWMARK_BOTH));
 }
 
 /*
