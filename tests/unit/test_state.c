@@ -11,6 +11,9 @@
 static uint8_t linux_opts[20] = {2, 4,	 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
 				 0, 100, 0,    0,    0, 0, 1, 3,  3, 7};
 
+/* The half-open life the stateful tests configure: the daemon's default. */
+#define LIFE_NS (63ULL * 1000000000ULL)
+
 /* Stateful, with the test table's 16 sets (or fewer, to crowd them). */
 static void cfg_stateful(int sets)
 {
@@ -19,7 +22,7 @@ static void cfg_stateful(int sets)
 	cfg_default(&c);
 	c.backlog = SO_BACKLOG_STATE;
 	c.halfopen_sets = sets;
-	c.halfopen_life_ns = 63ULL * 1000000000ULL;
+	c.halfopen_life_ns = LIFE_NS;
 	c.events = 1;
 	cfg_write(&c);
 }
@@ -287,7 +290,7 @@ static void test_fallback_and_stateless_keep_no_state(void)
 	cfg_default(&c);
 	c.backlog = SO_BACKLOG_COOKIES;
 	c.halfopen_sets = 16;
-	c.halfopen_life_ns = 63ULL * 1000000000ULL;
+	c.halfopen_life_ns = LIFE_NS;
 	cfg_write(&c);
 	ASSERT_EQ(send_frame(&s, &r, &sa), XDP_TX, "answered with a cookie");
 	ASSERT_EQ(live_entries(NULL, NULL), 0, "above the backlog: no entry");
@@ -338,7 +341,7 @@ struct way_spec {
 	int age_s; /* seconds since its first SYN-ACK */
 };
 
-static void way_put(__u32 way, const struct way_spec *w, __u64 life_ns)
+static void way_put(__u32 way, const struct way_spec *w)
 {
 	struct so_halfopen e = {.sport = __builtin_bswap16(1000 + way), .dport = 0xbb01};
 	__u64 age_ns = (__u64)w->age_s * 1000000000ULL;
@@ -346,9 +349,9 @@ static void way_put(__u32 way, const struct way_spec *w, __u64 life_ns)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (w->state == WAY_EXPIRING)
-		age_ns = life_ns + SO_HALFOPEN_GRACE_NS / 2;
+		age_ns = LIFE_NS + SO_HALFOPEN_GRACE_NS / 2;
 	else if (w->state == WAY_GONE)
-		age_ns = life_ns + 2 * SO_HALFOPEN_GRACE_NS;
+		age_ns = LIFE_NS + 2 * SO_HALFOPEN_GRACE_NS;
 	e.born = ((__u64)now.tv_sec * 1000000000ULL + now.tv_nsec - age_ns) >> SO_BORN_SHIFT;
 	e.flags = w->state == WAY_FREE ? 0 : SO_HO_LIVE;
 	halfopen_put(way, &e);
@@ -387,7 +390,6 @@ static void test_room_choice(void)
 	     {{WAY_EXPIRING, 0}, {WAY_EXPIRING, 0}, {WAY_EXPIRING, 0}, {WAY_EXPIRING, 0}},
 	     -1},
 	};
-	const __u64 life_ns = 63ULL * 1000000000ULL;
 	struct frame_spec s = syn_spec(false, 52000);
 	struct so_halfopen e;
 	struct parsed sa;
@@ -402,7 +404,7 @@ static void test_room_choice(void)
 
 		fprintf(stderr, "  case %s\n", cases[c].name);
 		for (w = 0; w < SO_HALFOPEN_WAYS; w++)
-			way_put(w, &cases[c].ways[w], life_ns);
+			way_put(w, &cases[c].ways[w]);
 		s.seq += 1000; /* a new ISN each time: never a retransmission */
 		ASSERT_EQ(send_frame(&s, &r, &sa), XDP_TX, "answered");
 		for (w = 0; w < SO_HALFOPEN_WAYS; w++)
