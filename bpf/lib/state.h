@@ -221,9 +221,11 @@ static __always_inline __u32 flow_now(__u64 mono_ns)
 
 /*
  * Track segment s's flow in state (a handshake completed, or a segment of a
- * connection the kernel has): in its own entry, a free way, else the set's
- * least recently seen, which is counted. The walk keeps an index, not a
- * pointer: the verifier then has one pointer to follow, not one per way.
+ * connection the kernel has), which its caller's seg_flow() just failed to
+ * find: a free way, else the set's least recently seen, which is counted.
+ * The first free way ends the walk, so a set with room costs one cache
+ * line, not four. The walk keeps an index, not a pointer: the verifier then
+ * has one pointer to follow, not one per way.
  */
 static __always_inline void flow_add(struct so_ctx *c, __u8 state)
 {
@@ -239,15 +241,11 @@ static __always_inline void flow_add(struct so_ctx *c, __u8 state)
 		if (!f)
 			return;
 		if (!f->state) {
-			if (pick == ~0U || evicts) {
-				pick = idx;
-				evicts = 0;
-			}
-		} else if (so_addrs_match(f->saddr, f->v6, &s->t)) {
 			pick = idx;
 			evicts = 0;
 			break;
-		} else if (pick == ~0U || (evicts && (__s32)(f->seen - pick_seen) < 0)) {
+		}
+		if (pick == ~0U || (__s32)(f->seen - pick_seen) < 0) {
 			pick = idx;
 			pick_seen = f->seen;
 			evicts = 1;

@@ -206,6 +206,16 @@ int halfopen_put(__u32 idx, const struct so_halfopen *e)
 	return bpf_map__update_elem(skel->maps.so_halfopen, &idx, sizeof(idx), e, sizeof(*e), 0);
 }
 
+int flow_at(__u32 idx, struct so_flow *f)
+{
+	return bpf_map__lookup_elem(skel->maps.so_flows, &idx, sizeof(idx), f, sizeof(*f), 0);
+}
+
+int flow_put(__u32 idx, const struct so_flow *f)
+{
+	return bpf_map__update_elem(skel->maps.so_flows, &idx, sizeof(idx), f, sizeof(*f), 0);
+}
+
 /* Found by a walk of the whole (small) table: the test does not trust the set hash. */
 int flow_get(const struct so_tuple *t, struct so_flow *f)
 {

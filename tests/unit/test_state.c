@@ -7,6 +7,7 @@
 
 #include "fixture.h"
 #include "cookie.h"
+#include "flowtable.h"
 
 static uint8_t linux_opts[20] = {2, 4,	 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
 				 0, 100, 0,    0,    0, 0, 1, 3,  3, 7};
@@ -418,6 +419,68 @@ static void test_room_choice(void)
 	}
 }
 
+/*
+ * Where a handshake's flow goes in a flow set whose ways hold what each case
+ * says: the first free way (the walk stops there), else the least recently
+ * seen flow, counted as evicted. seen: ticks before now, -1 for a free way.
+ */
+static void test_flow_room_choice(void)
+{
+	static const struct {
+		const char *name;
+		int seen[SO_FLOW_WAYS];
+		int want;
+	} cases[] = {
+	    {"the first free one", {5, -1, -1, 3}, 1},
+	    {"free after three flows", {5, 9, 2, -1}, 3},
+	    {"full: the least recently seen", {5, 900, 2, 40}, 1},
+	    {"full, the oldest last", {5, 6, 7, 3000}, 3},
+	    {"full, equal: the first", {8, 8, 8, 8}, 0},
+	};
+	struct frame_spec s = syn_spec(false, 53000), ack;
+	struct so_config cfg;
+	struct timespec now;
+	struct parsed sa;
+	struct so_flow f;
+	struct run r;
+	size_t c;
+	__u32 w, ticks;
+	int got;
+
+	cfg_default(&cfg);
+	cfg.flow_sets = 1; /* every tuple's flow in the first set */
+	cfg_write(&cfg);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		__u64 evicted = stat_get(flow_evicted);
+
+		fprintf(stderr, "  case %s\n", cases[c].name);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ticks = ((__u64)now.tv_sec * 1000000000ULL + now.tv_nsec) >> SO_FLOW_TICK_SHIFT;
+		for (w = 0; w < SO_FLOW_WAYS; w++) {
+			struct so_tuple other = {.sport = __builtin_bswap16(2000 + w)};
+
+			memset(&f, 0, sizeof(f));
+			if (cases[c].seen[w] >= 0) {
+				so_flow_place(&f, &other, SO_ESTABLISHED, ticks);
+				f.seen = ticks - cases[c].seen[w];
+			}
+			flow_put(w, &f);
+		}
+		s.sport++; /* a new tuple each case */
+		ASSERT_EQ(send_frame(&s, &r, &sa), XDP_TX, "answered");
+		ack = ack_of(&s, &sa);
+		ASSERT_EQ(send_frame(&ack, &r, NULL), XDP_PASS, "the cookie ACK passes");
+		got = -1;
+		for (w = 0; w < SO_FLOW_WAYS; w++)
+			if (!flow_at(w, &f) && f.state == SO_ESTABLISHED &&
+			    f.sport == __builtin_bswap16(s.sport))
+				got = w;
+		ASSERT_EQ(got, cases[c].want, "the way taken");
+		ASSERT_EQ(stat_get(flow_evicted), evicted + (cases[c].seen[cases[c].want] >= 0),
+			  "flow_evicted");
+	}
+}
+
 static void test_expired_entry_not_used(void)
 {
 	struct frame_spec s = syn_spec(false, 50007), ack;
@@ -501,6 +564,7 @@ static const struct test_case cases[] = {
     TEST(test_fallback_and_stateless_keep_no_state),
     TEST(test_full_set_takes_oldest),
     TEST(test_room_choice),
+    TEST(test_flow_room_choice),
     TEST(test_expired_entry_not_used),
     TEST(test_known_flow_fast_path_and_close),
     TEST(test_syn_for_forgotten_flow_answered),
