@@ -42,18 +42,30 @@ struct halfopen_find {
 	__u8 evicts;		  /* room is another tuple's live entry */
 };
 
+/* ns as a count of `born` ticks, rounded up: age_ns >= ns exactly when
+ * age_ticks >= born_ticks(ns). */
+static __always_inline __s32 born_ticks(__u64 ns)
+{
+	return (ns + (1 << SO_BORN_SHIFT) - 1) >> SO_BORN_SHIFT;
+}
+
 /*
  * The one walk of a set (t's, at idx): the tuple's live entry, and the way a
  * new entry would take. A free way first (never used, freed, or past its life by
  * SO_HALFOPEN_GRACE_NS, so the daemon has counted its expiry); else the
  * oldest live entry, to a jiffy (an entry sampled for RTT is born on the
  * precise clock, the others on the coarse one); an entry that expired
- * within the grace is left alone.
+ * within the grace is left alone. Ages in `born` ticks, as signed 32 bits:
+ * the longest life (--synack-retries 10) and its grace are under 2^31, and
+ * an entry born on the precise clock a jiffy ahead of the coarse one reads
+ * a negative age, which is live.
  */
 static __always_inline void halfopen_find(const struct so_config *cfg, const struct so_tuple *t,
 					  __u32 idx, __u64 now_ns, struct halfopen_find *f)
 {
-	__u64 life = cfg->halfopen_life_ns, age;
+	__s32 life = born_ticks(cfg->halfopen_life_ns);
+	__s32 gone = born_ticks(cfg->halfopen_life_ns + SO_HALFOPEN_GRACE_NS), age;
+	__u32 now = now_ns >> SO_BORN_SHIFT, room_born = 0;
 	struct so_halfopen *e;
 	int i, free = 0;
 
@@ -64,8 +76,8 @@ static __always_inline void halfopen_find(const struct so_config *cfg, const str
 		e = bpf_map_lookup_elem(&so_halfopen, &idx);
 		if (!e)
 			return;
-		age = halfopen_age_ns(e, now_ns);
-		if (!(e->flags & SO_HO_LIVE) || age >= life + SO_HALFOPEN_GRACE_NS) {
+		age = now - e->born;
+		if (!(e->flags & SO_HO_LIVE) || age >= gone) {
 			if (!free) {
 				f->room = e;
 				f->evicts = 0;
@@ -79,8 +91,9 @@ static __always_inline void halfopen_find(const struct so_config *cfg, const str
 			f->mine = e;
 			return;
 		}
-		if (!free && (!f->room || born_before(e->born, f->room->born))) {
+		if (!free && (!f->room || born_before(e->born, room_born))) {
 			f->room = e;
+			room_born = e->born;
 			f->evicts = 1;
 		}
 	}
