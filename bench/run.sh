@@ -63,16 +63,19 @@ import json, sys
 print(sum(v["value"] for e in json.load(sys.stdin) for v in e["formatted"]["values"]))'
 }
 
-# Run time and runs of a loaded program (kernel.bpf_stats_enabled).
+# Run time and runs of the programs named $1 (kernel.bpf_stats_enabled),
+# summed: one left loaded elsewhere (an earlier run's pins, an operator's
+# shakeoff) adds nothing to the difference of two readings while it is idle,
+# where picking the first of the list could read an idle one.
 prog_stats() {
 	bpftool -j prog show name "$1" 2>/dev/null | python3 -c '
 import json, sys
 try:
-    p = json.load(sys.stdin)
-    p = p[0] if isinstance(p, list) else p
-    print(p.get("run_time_ns", 0), p.get("run_cnt", 0))
-except (ValueError, IndexError):
-    print(0, 0)'
+    ps = json.load(sys.stdin)
+except ValueError:
+    ps = []
+ps = ps if isinstance(ps, list) else [ps]
+print(sum(p.get("run_time_ns", 0) for p in ps), sum(p.get("run_cnt", 0) for p in ps))'
 }
 
 cpu_busy() { # CPU ("" for all): "busy total" jiffies
