@@ -175,12 +175,16 @@ def main():
     wrk_pass_skb = lratio("shakeoff_skb", "xdp_pass_skb", "wrk")
     bulk_pass = lratio("shakeoff", "xdp_pass", "iperf")
     bulk_pass_skb = lratio("shakeoff_skb", "xdp_pass_skb", "iperf")
+    # What the generic hook costs with an empty program: the floor of the two rows against no XDP.
+    hook = {m: median(lratio("xdp_pass_skb", "none", m)) for m in ("connrate", "wrk")}
     target("handshakes/s at least 1.00x no XDP at all (generic XDP: the mode for veth, see 4)",
-           f"{median(cr_none):.2f}x ({fmt_ratios(cr_none)})", median(cr_none) >= 1.0)
+           f"{median(cr_none):.2f}x ({fmt_ratios(cr_none)}); an XDP_PASS program: "
+           f"{hook['connrate']:.2f}x", median(cr_none) >= 1.0)
     pair_target("handshakes/s at least 1.00x an XDP_PASS program, native and generic",
                 cr_pass, cr_pass_skb, 1.0)
     target("wrk connections/s at least 1.00x no XDP at all (generic XDP)",
-           f"{median(wrk_none):.2f}x ({fmt_ratios(wrk_none)})", median(wrk_none) >= 1.0)
+           f"{median(wrk_none):.2f}x ({fmt_ratios(wrk_none)}); an XDP_PASS program: "
+           f"{hook['wrk']:.2f}x", median(wrk_none) >= 1.0)
     pair_target("wrk connections/s at least 1.00x an XDP_PASS program, native and generic",
                 wrk_pass, wrk_pass_skb, 1.0)
     pair_target("bulk throughput at least 0.97x an XDP_PASS program, native and generic",
