@@ -167,7 +167,8 @@ static void config(enum so_backlog backlog)
  * the last one's flows or flow marks. */
 static void tables_clear(void)
 {
-	struct bpf_map *maps[] = {so->maps.so_flows, so->maps.so_flowmark, so->maps.so_halfopen};
+	struct bpf_map *maps[] = {so->maps.so_flows, so->maps.so_flowmark, so->maps.so_flowroom,
+				  so->maps.so_halfopen};
 	size_t i;
 
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
@@ -363,7 +364,8 @@ static void sweeps(const uint8_t *syn, int syn_len)
 	for (i = 0; i < SO_FLOWS_DEFAULT; i++) {
 		struct so_tuple t = {.saddr = {i}, .daddr = {7}, .sport = 1, .dport = 2};
 
-		so_flow_place(&d.flows[i], &t, SO_ESTABLISHED, now_mono_ns() >> SO_FLOW_TICK_SHIFT);
+		so_flow_place(&d.flows[i], &t, SO_ESTABLISHED, now_mono_ns() >> SO_FLOW_TICK_SHIFT,
+			      d.flows[i].seq + 2);
 	}
 	for (k = 0; k < SWEEP_RUNS; k++) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -516,13 +518,20 @@ int main(int argc, char **argv)
 	    "valid ACK matching its entry: no hash, flow added, metadata, RTT");
 	{
 		/* The established row's flow, where the data plane would put
-		 * it, and its flow mark (both generations). */
+		 * it, with its way's room bit and its flow mark (both
+		 * generations). */
 		__u64 h = so_tuple_hash(HASH_SEED, &t), word;
 		__u32 idx = so_set_of(h, SO_FLOWS_DEFAULT / SO_FLOW_WAYS, SO_FLOW_WAYS);
-		__u32 bit = so_flowmark_slot(h, FLOWMARK_WORDS), widx = bit / 32;
+		__u32 bit = so_flowmark_slot(h, FLOWMARK_WORDS), widx = so_flowroom_word(idx);
 		struct so_flow f = {};
 
-		so_flow_place(&f, &t, SO_ESTABLISHED, now_mono_ns() >> SO_FLOW_TICK_SHIFT);
+		bpf_map__lookup_elem(so->maps.so_flowroom, &widx, sizeof(widx), &word, sizeof(word),
+				     0);
+		word |= 1ULL << so_flowroom_shift(idx);
+		bpf_map__update_elem(so->maps.so_flowroom, &widx, sizeof(widx), &word, sizeof(word),
+				     0);
+		widx = bit / 32;
+		so_flow_place(&f, &t, SO_ESTABLISHED, now_mono_ns() >> SO_FLOW_TICK_SHIFT, 2);
 		bpf_map__update_elem(so->maps.so_flows, &idx, sizeof(idx), &f, sizeof(f), 0);
 		bpf_map__lookup_elem(so->maps.so_flowmark, &widx, sizeof(widx), &word, sizeof(word),
 				     0);

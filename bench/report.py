@@ -274,7 +274,7 @@ def main():
       "once, to add it, where it read it twice before, and a forged ACK (ack_forged) never "
       "reads it: measured by hand, interleaved, with the wrapper, on 2026-11-24: "
       "ack_forged 153 to 105 ns, ack_cookie 181 to 172, ack_state 78 to 73, established "
-      "50 to 52. `make profile P=ack_cookie` still puts about a third of the program's "
+      "50 to 52. `make profile P=ack_cookie` then put about a third of the program's "
       "samples on the first load of the flow set (the miss). Tried: that set read early, "
       "as a prefetch, so its miss would overlap SipHash: no gain (the walk after it "
       "mispredicts on the set's contents and waits), and an ACK flood would pay the miss "
@@ -289,18 +289,18 @@ def main():
       "at the first free way, without walking on to the set's other three cache lines "
       "looking for the tuple's own entry, which the caller has just failed to find "
       "(interleaved, with the wrapper: 172 to 163 ns). Moving the add before the ACK's "
-      "options are parsed, so the parse would overlap the miss: no change. Measured as "
-      "an upper bound, not kept: the flow written into its way blind, without reading the "
-      "set first (only safe with the set's occupancy known elsewhere), 166 to 146 ns with "
-      "the wrapper, and 137 with the flow mark's locked OR made plain: the miss is the "
-      "set's read, and what is left of it the locked OR waiting for the entry's stores. "
-      "The next step is a per-set occupancy word in a small array (4 bits a set: 16 KiB "
-      "for the default table) that the data plane sets on a placement and refreshes when "
-      "a walk finds its bits stale, so a set with room is written without being read; the "
-      "daemon's seeding and frees, and two CPUs in one set, must keep it conservative "
-      "(a way shown free that is not would be overwritten). The target "
-      "holds for a flow table that fits the cache (--max-flows 32768), not for the "
-      "default.\n")
+      "options are parsed, so the parse would overlap the miss: no change. Then the read "
+      "of that way itself: the flow written blind, without reading its set, measured as a "
+      "bound first (166 to 146 ns with the wrapper), made safe by so_flowroom, 4 bits a "
+      "set saying which ways may be in use: a new flow goes into a way whose bit is clear "
+      "unread (docs/design.md, Flow marks). Kept: 164 to 152 ns, interleaved, with the "
+      "wrapper (ack_state 68 to 74: the bench's ACK refills one set with copies of its own "
+      "tuple, so it walks). What is left of the miss is the flow mark's locked OR, which "
+      "waits for the entry's stores: before the entry it read 4 ns less, but the daemon's "
+      "rebuild of a mark generation depends on the mark coming after. "
+      + ("The target holds with the default flow table.\n" if ack <= 100 else
+         "The target holds for a flow table that fits the cache (--max-flows 32768), not for "
+         "the default.\n"))
 
     # ---- part 2 ----------------------------------------------------------
     w("## 2. SYN flood capacity, the responder alone on one core\n")

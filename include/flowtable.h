@@ -47,17 +47,37 @@ static __always_inline __u32 so_set_of(__u64 h, __u32 sets, __u32 ways)
 	return (__u32)((h >> 32) * sets >> 32) * ways;
 }
 
+/* The so_flowroom word of the set whose first way is idx, and its 4 bits' shift. */
+static __always_inline __u32 so_flowroom_word(__u32 idx)
+{
+	return idx / SO_FLOW_WAYS / SO_FLOWROOM_SETS;
+}
+
+static __always_inline __u32 so_flowroom_shift(__u32 idx)
+{
+	return idx / SO_FLOW_WAYS % SO_FLOWROOM_SETS * SO_FLOW_WAYS;
+}
+
+/* so_flowroom's words for a flow table of `sets` sets. */
+static __always_inline __u32 so_flowroom_words(__u32 sets)
+{
+	return (sets + SO_FLOWROOM_SETS - 1) / SO_FLOWROOM_SETS;
+}
+
 /*
- * Write t, in state, into way f at time now (SO_FLOW_TICK_SHIFT ticks). Free
- * while it is written, so a reader never matches half a tuple; seq changes,
- * so the daemon's compare-and-swap on the first word fails against it.
+ * Write t, in state, into way f at time now (SO_FLOW_TICK_SHIFT ticks), with
+ * seq (even) as its new sequence count: one that differs from the way's last,
+ * so the daemon's compare-and-swap on the first word fails against the new
+ * flow; the data plane, which does not read the way first, passes a
+ * different one for each placement. Free while it is written, so a reader
+ * never matches half a tuple.
  */
 static __always_inline void so_flow_place(struct so_flow *f, const struct so_tuple *t, __u8 state,
-					  __u32 now)
+					  __u32 now, __u32 seq)
 {
 	int i;
 
-	f->seq++;
+	f->seq = seq - 1;
 	so_barrier();
 	f->state = 0;
 	so_barrier();
@@ -75,7 +95,7 @@ static __always_inline void so_flow_place(struct so_flow *f, const struct so_tup
 	so_barrier();
 	f->state = state;
 	so_barrier();
-	f->seq++;
+	f->seq = seq;
 }
 
 #endif /* SHAKEOFF_FLOWTABLE_H */

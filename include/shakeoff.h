@@ -273,6 +273,21 @@ struct so_flow {
 	__u8 pad2[12];
 };
 
+/*
+ * so_flowroom: which ways of each so_flows set may hold a flow, 4 bits a set
+ * (bit w: way w), SO_FLOWROOM_SETS sets a 64-bit word. A clear bit promises
+ * a free way, so a new flow is written there without its set being read (a
+ * random set of a large table: a cache and TLB miss). Bits are set before a
+ * way is written, by the data plane and by the daemon's seeding; nothing
+ * clears them but a walk of the set, which clears the bits of the free ways
+ * it saw when it finds its set's bits all set. A set bit over a free way
+ * (the daemon freed it, the kernel's socket went) only costs that walk. Two
+ * CPUs in one set at once can leave a bit clear over a flow one of them just
+ * placed, which a later flow may then take unread: an eviction, not counted,
+ * as two CPUs taking the same free way always could.
+ */
+#define SO_FLOWROOM_SETS 16
+
 /* An ESTABLISHED or CLOSING flow silent this long is forgotten (the kernel
  * keeps the socket; its next segment takes the socket-lookup path). */
 #define SO_FLOW_IDLE_S 300

@@ -70,6 +70,8 @@ struct daemon {
 	size_t flows_len;
 	__u64 *flowmark;
 	size_t flowmark_len;
+	__u64 *flowroom; /* so_flowroom: the ways that may be in use */
+	size_t flowroom_len;
 	__u32 seeded[2]; /* kernel connections found at start: open, TIME_WAIT */
 
 	/* metrics */

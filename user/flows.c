@@ -41,6 +41,28 @@ static __u64 time_wait_ns(const struct daemon *d)
 	return two_msl > kernel ? two_msl : kernel;
 }
 
+/* Way idx may hold a flow: said before it is written, as the data plane
+ * writes a way whose bit is clear without reading it. */
+static void room_mark(struct daemon *d, __u32 idx)
+{
+	__atomic_fetch_or(&d->flowroom[so_flowroom_word(idx)],
+			  1ULL << (so_flowroom_shift(idx) + idx % SO_FLOW_WAYS), __ATOMIC_RELAXED);
+}
+
+/*
+ * Every way in use gets its so_flowroom bit: the flows a previous run left
+ * may come with a room map that never saw them (a new one, if that run had
+ * none), and a clear bit over a flow would let a new one overwrite it.
+ */
+static void room_mark_all(struct daemon *d)
+{
+	__u32 i, n = d->cfg.flow_sets * SO_FLOW_WAYS;
+
+	for (i = 0; i < n; i++)
+		if (__atomic_load_n(&d->flows[i].state, __ATOMIC_RELAXED))
+			room_mark(d, i);
+}
+
 int flows_init(struct daemon *d)
 {
 	void *p;
@@ -57,6 +79,13 @@ int flows_init(struct daemon *d)
 	if (p == MAP_FAILED)
 		return -errno;
 	d->flowmark = p;
+	d->flowroom_len = (size_t)so_flowroom_words(d->cfg.flow_sets) * sizeof(__u64);
+	p = mmap(NULL, d->flowroom_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(d->skel->maps.so_flowroom), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	d->flowroom = p;
+	room_mark_all(d);
 	return 0;
 }
 
@@ -66,8 +95,11 @@ void flows_fini(struct daemon *d)
 		munmap(d->flows, d->flows_len);
 	if (d->flowmark)
 		munmap(d->flowmark, d->flowmark_len);
+	if (d->flowroom)
+		munmap(d->flowroom, d->flowroom_len);
 	d->flows = NULL;
 	d->flowmark = NULL;
+	d->flowroom = NULL;
 }
 
 /* Set t's bits in the generations of mask (the data plane sets bits too: atomically). */
@@ -161,7 +193,8 @@ static void seed_one(const struct so_tuple *t, __u8 state, __u32 ms_left, void *
 
 		if (f->state)
 			continue;
-		so_flow_place(f, t, state, now);
+		room_mark(d, idx + i);
+		so_flow_place(f, t, state, now, f->seq + 2);
 		/*
 		 * A TIME_WAIT socket of the kernel's: the entry lasts as long as it
 		 * has left (or 2*MSL, if longer).

@@ -26,6 +26,7 @@
 	X(HALFOPEN, "so_halfopen") \
 	X(FLOWS, "so_flows")       \
 	X(FLOWMARK, "so_flowmark") \
+	X(FLOWROOM, "so_flowroom") \
 	X(BUDGET, "so_budget")     \
 	X(EVENTS, "so_events")     \
 	X(DAEMON, "so_daemon")     \

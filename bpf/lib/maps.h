@@ -79,6 +79,16 @@ struct {
 	__type(value, __u64);
 } so_flowmark SEC(".maps");
 
+/* Which ways of so_flows may be in use (include/shakeoff.h). Sized by the
+ * daemon, which sets a way's bit when it seeds a flow, through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SO_FLOWS_DEFAULT / SO_FLOW_WAYS / SO_FLOWROOM_SETS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} so_flowroom SEC(".maps");
+
 /* --synack-rate's buckets (include/budget.h); the daemon takes from them
  * through mmap for its retransmissions. */
 struct {

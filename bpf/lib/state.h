@@ -232,44 +232,73 @@ static __always_inline __u32 flow_now(__u64 mono_ns)
 	return mono_ns >> SO_FLOW_TICK_SHIFT;
 }
 
+/* The first free way of a set whose so_flowroom bits are used (not all set). */
+static __always_inline __u32 flowroom_free_way(__u32 used)
+{
+	return !(used & 1) ? 0 : !(used & 2) ? 1 : !(used & 4) ? 2 : 3;
+}
+
 /*
  * Track segment s's flow in state (a handshake completed, or a segment of a
  * connection the kernel has), which its caller's seg_flow() just failed to
- * find: a free way, else the set's least recently seen, which is counted.
- * The first free way ends the walk, so a set with room costs one cache
- * line, not four. The walk keeps an index, not a pointer: the verifier then
- * has one pointer to follow, not one per way.
+ * find. Where so_flowroom shows a free way, the flow goes there unread (a
+ * random set of a large table is a cache and TLB miss, which the entry's
+ * stores then take without the program waiting on a load); its bit is set
+ * first. Else the set is walked: the first free way, else the least
+ * recently seen flow, which is counted; and the bits of the other free ways
+ * the walk saw are cleared. The flow mark comes last, after the entry: the
+ * daemon's rebuild of a generation relies on that order. The walk keeps an
+ * index, not a pointer: the verifier then has one pointer to follow, not one
+ * per way.
  */
 static __always_inline void flow_add(struct so_ctx *c, __u8 state)
 {
 	const struct so_seg *s = &c->seg;
 	__u32 idx = so_set_of(s->hash, c->cfg->flow_sets, SO_FLOW_WAYS);
-	__u32 pick = ~0U, pick_seen = 0;
+	__u32 widx = so_flowroom_word(idx), shift = so_flowroom_shift(idx);
+	__u32 pick = ~0U, pick_seen = 0, used, seen_free = 0;
+	__u64 *room = bpf_map_lookup_elem(&so_flowroom, &widx);
+	__u32 now = flow_now(coarse_ns());
 	struct so_flow *f;
 	int i, evicts = 0;
 
+	used = room ? (*room >> shift) & 0xf : 0xf;
+	if (room && used != 0xf) {
+		pick = flowroom_free_way(used);
+		__sync_fetch_and_or(room, 1ULL << (shift + pick));
+		pick += idx;
+	} else {
 #pragma unroll
-	for (i = 0; i < SO_FLOW_WAYS; i++, idx++) {
-		f = bpf_map_lookup_elem(&so_flows, &idx);
-		if (!f)
-			return;
-		if (!f->state) {
-			pick = idx;
-			evicts = 0;
-			break;
+		for (i = 0; i < SO_FLOW_WAYS; i++, idx++) {
+			f = bpf_map_lookup_elem(&so_flows, &idx);
+			if (!f)
+				return;
+			if (!f->state) {
+				if (pick == ~0U || evicts) {
+					pick = idx;
+					evicts = 0;
+				} else {
+					seen_free |= 1 << i;
+				}
+				continue;
+			}
+			if (pick == ~0U || (evicts && (__s32)(f->seen - pick_seen) < 0)) {
+				pick = idx;
+				pick_seen = f->seen;
+				evicts = 1;
+			}
 		}
-		if (pick == ~0U || (__s32)(f->seen - pick_seen) < 0) {
-			pick = idx;
-			pick_seen = f->seen;
-			evicts = 1;
-		}
+		if (room && seen_free)
+			__sync_fetch_and_and(room, ~((__u64)seen_free << shift));
 	}
 	f = bpf_map_lookup_elem(&so_flows, &pick);
 	if (!f)
 		return;
 	if (evicts)
 		c->cnt->flow_evicted++;
-	so_flow_place(f, &s->t, state, flow_now(coarse_ns()));
+	/* A sequence count that differs from the way's last, unread: the
+	 * tuple's hash and the time. */
+	so_flow_place(f, &s->t, state, now, ((__u32)s->hash ^ now) << 1);
 	flowmark_set(c->cfg, s->hash);
 }
 

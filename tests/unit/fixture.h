@@ -44,6 +44,8 @@ int halfopen_put(__u32 idx, const struct so_halfopen *e);
 int flow_get(const struct so_tuple *t, struct so_flow *f);
 int flow_at(__u32 idx, struct so_flow *f);
 int flow_put(__u32 idx, const struct so_flow *f);
+__u64 flowroom_get(__u32 word);
+int flowroom_put(__u32 word, __u64 v);
 /* Events in the ring buffer since the last call (up to max). */
 int events_take(struct so_event *out, int max);
 /* The cookie shakeoff makes for spec's SYN in slot `slot` with key k. */

@@ -16,6 +16,7 @@
 
 #include "fixture.h"
 #include "cookie.h"
+#include "flowtable.h"
 #include "shakeoff.skel.h"
 
 int test_failed;
@@ -216,6 +217,19 @@ int flow_put(__u32 idx, const struct so_flow *f)
 	return bpf_map__update_elem(skel->maps.so_flows, &idx, sizeof(idx), f, sizeof(*f), 0);
 }
 
+__u64 flowroom_get(__u32 word)
+{
+	__u64 v = 0;
+
+	bpf_map__lookup_elem(skel->maps.so_flowroom, &word, sizeof(word), &v, sizeof(v), 0);
+	return v;
+}
+
+int flowroom_put(__u32 word, __u64 v)
+{
+	return bpf_map__update_elem(skel->maps.so_flowroom, &word, sizeof(word), &v, sizeof(v), 0);
+}
+
 /* Found by a walk of the whole (small) table: the test does not trust the set hash. */
 int flow_get(const struct so_tuple *t, struct so_flow *f)
 {
@@ -270,6 +284,8 @@ void state_clear(void)
 		bpf_map__update_elem(skel->maps.so_flows, &i, sizeof(i), &none, sizeof(none), 0);
 	for (i = 0; i < FLOWMARK_TEST_WORDS; i++)
 		bpf_map__update_elem(skel->maps.so_flowmark, &i, sizeof(i), &zero, sizeof(zero), 0);
+	for (i = 0; i < so_flowroom_words(FLOW_TEST_SLOTS / SO_FLOW_WAYS); i++)
+		flowroom_put(i, 0);
 	while (!bpf_map__get_next_key(skel->maps.so_protect, NULL, &pk, sizeof(pk)))
 		bpf_map__delete_elem(skel->maps.so_protect, &pk, sizeof(pk), 0);
 }
@@ -309,6 +325,8 @@ int main(int argc, char **argv)
 	if (!skel || bpf_map__set_max_entries(skel->maps.so_halfopen, HALFOPEN_TEST_SLOTS) ||
 	    bpf_map__set_max_entries(skel->maps.so_flowmark, FLOWMARK_TEST_WORDS) ||
 	    bpf_map__set_max_entries(skel->maps.so_flows, FLOW_TEST_SLOTS) ||
+	    bpf_map__set_max_entries(skel->maps.so_flowroom,
+				     so_flowroom_words(FLOW_TEST_SLOTS / SO_FLOW_WAYS)) ||
 	    shakeoff__load(skel)) {
 		fprintf(stderr, "cannot load shakeoff.bpf.o: %s\n", strerror(errno));
 		return 1;

@@ -421,21 +421,29 @@ static void test_room_choice(void)
 
 /*
  * Where a handshake's flow goes in a flow set whose ways hold what each case
- * says: the first free way (the walk stops there), else the least recently
- * seen flow, counted as evicted. seen: ticks before now, -1 for a free way.
+ * says (seen: ticks before now, -1 for a free way) and whose so_flowroom
+ * bits say what each case says (room: bit w, way w may be in use):
+ *  - bits that show a free way: the first of them, unread, never a live
+ *    flow while the bits are right;
+ *  - all bits set: the walk, the first free way, else the least recently
+ *    seen flow, counted as evicted; the bits of the other free ways it saw
+ *    are cleared, the taken way's kept.
  */
 static void test_flow_room_choice(void)
 {
 	static const struct {
 		const char *name;
 		int seen[SO_FLOW_WAYS];
+		__u64 room, room_after;
 		int want;
 	} cases[] = {
-	    {"the first free one", {5, -1, -1, 3}, 1},
-	    {"free after three flows", {5, 9, 2, -1}, 3},
-	    {"full: the least recently seen", {5, 900, 2, 40}, 1},
-	    {"full, the oldest last", {5, 6, 7, 3000}, 3},
-	    {"full, equal: the first", {8, 8, 8, 8}, 0},
+	    {"room shown: the first clear bit", {5, -1, -1, 3}, 0x9, 0xb, 1},
+	    {"room shown, last way", {5, 9, 2, -1}, 0x7, 0xf, 3},
+	    {"stale bits: the walk's first free way", {5, -1, 2, -1}, 0xf, 0x7, 1},
+	    {"stale bits, one free way", {5, 9, -1, 1}, 0xf, 0xf, 2},
+	    {"full: the least recently seen", {5, 900, 2, 40}, 0xf, 0xf, 1},
+	    {"full, the oldest last", {5, 6, 7, 3000}, 0xf, 0xf, 3},
+	    {"full, equal: the first", {8, 8, 8, 8}, 0xf, 0xf, 0},
 	};
 	struct frame_spec s = syn_spec(false, 53000), ack;
 	struct so_config cfg;
@@ -448,7 +456,7 @@ static void test_flow_room_choice(void)
 	int got;
 
 	cfg_default(&cfg);
-	cfg.flow_sets = 1; /* every tuple's flow in the first set */
+	cfg.flow_sets = 1; /* every tuple's flow in the first set: room bits 0-3 of word 0 */
 	cfg_write(&cfg);
 	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		__u64 evicted = stat_get(flow_evicted);
@@ -461,11 +469,12 @@ static void test_flow_room_choice(void)
 
 			memset(&f, 0, sizeof(f));
 			if (cases[c].seen[w] >= 0) {
-				so_flow_place(&f, &other, SO_ESTABLISHED, ticks);
+				so_flow_place(&f, &other, SO_ESTABLISHED, ticks, 2);
 				f.seen = ticks - cases[c].seen[w];
 			}
 			flow_put(w, &f);
 		}
+		flowroom_put(0, cases[c].room);
 		s.sport++; /* a new tuple each case */
 		ASSERT_EQ(send_frame(&s, &r, &sa), XDP_TX, "answered");
 		ack = ack_of(&s, &sa);
@@ -476,8 +485,11 @@ static void test_flow_room_choice(void)
 			    f.sport == __builtin_bswap16(s.sport))
 				got = w;
 		ASSERT_EQ(got, cases[c].want, "the way taken");
+		if (got >= 0 && !flow_at(got, &f))
+			ASSERT_EQ(f.seq & 1, 0, "its sequence count even: written");
 		ASSERT_EQ(stat_get(flow_evicted), evicted + (cases[c].seen[cases[c].want] >= 0),
 			  "flow_evicted");
+		ASSERT_EQ(flowroom_get(0), cases[c].room_after, "the room bits after");
 	}
 }
 
