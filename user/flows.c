@@ -194,7 +194,7 @@ static void seed_one(const struct so_tuple *t, __u8 state, __u32 ms_left, void *
 		if (f->state)
 			continue;
 		room_mark(d, idx + i);
-		so_flow_place(f, t, state, now, f->seq + 2);
+		so_flow_place(f, t, state, now, (f->seq | 1) + 1);
 		/*
 		 * A TIME_WAIT socket of the kernel's: the entry lasts as long as it
 		 * has left (or 2*MSL, if longer).

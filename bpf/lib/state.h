@@ -232,7 +232,7 @@ static __always_inline __u32 flow_now(__u64 mono_ns)
 	return mono_ns >> SO_FLOW_TICK_SHIFT;
 }
 
-/* The first free way of a set whose so_flowroom bits are used (not all set). */
+/* The first way whose so_flowroom bit is clear in used (a set's 4 bits, not all set). */
 static __always_inline __u32 flowroom_free_way(__u32 used)
 {
 	return !(used & 1) ? 0 : !(used & 2) ? 1 : !(used & 4) ? 2 : 3;
@@ -296,8 +296,8 @@ static __always_inline void flow_add(struct so_ctx *c, __u8 state)
 		return;
 	if (evicts)
 		c->cnt->flow_evicted++;
-	/* A sequence count that differs from the way's last, unread: the
-	 * tuple's hash and the time. */
+	/* A new sequence count without reading the old: the tuple's hash and
+	 * the time (the same tuple in the same way again: a tick later). */
 	so_flow_place(f, &s->t, state, now, ((__u32)s->hash ^ now) << 1);
 	flowmark_set(c->cfg, s->hash);
 }
