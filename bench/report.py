@@ -294,8 +294,10 @@ def main():
       "bound first (166 to 146 ns with the wrapper), made safe by so_flowroom, 4 bits a "
       "set saying which ways may be in use: a new flow goes into a way whose bit is clear "
       "unread (docs/design.md, Flow marks). Kept: 164 to 152 ns, interleaved, with the "
-      "wrapper (ack_state 68 to 74: the bench's ACK refills one set with copies of its own "
-      "tuple, so it walks). What is left of the miss is the flow mark's locked OR, which "
+      "wrapper (ack_state 68 to 74: its bench adds the flow into one set that stays in "
+      "cache, where the read the room word saves costs nothing, and the wrapper forgets "
+      "the flow before each ACK, which leaves its bit set, so every fourth ACK walks). "
+      "What is left of the miss is the flow mark's locked OR, which "
       "waits for the entry's stores: before the entry it read 4 ns less, but the daemon's "
       "rebuild of a mark generation depends on the mark coming after. "
       + ("The target holds with the default flow table.\n" if ack <= 100 else
