@@ -527,7 +527,7 @@ int main(int argc, char **argv)
 
 		bpf_map__lookup_elem(so->maps.so_flowroom, &widx, sizeof(widx), &word, sizeof(word),
 				     0);
-		word |= 1ULL << so_flowroom_shift(idx);
+		word |= so_flowroom_bit(idx);
 		bpf_map__update_elem(so->maps.so_flowroom, &widx, sizeof(widx), &word, sizeof(word),
 				     0);
 		widx = bit / 32;

@@ -58,6 +58,12 @@ static __always_inline __u32 so_flowroom_shift(__u32 idx)
 	return idx / SO_FLOW_WAYS % SO_FLOWROOM_SETS * SO_FLOW_WAYS;
 }
 
+/* Way idx's bit in its so_flowroom word. */
+static __always_inline __u64 so_flowroom_bit(__u32 idx)
+{
+	return 1ULL << (so_flowroom_shift(idx) + idx % SO_FLOW_WAYS);
+}
+
 /* so_flowroom's words for a flow table of `sets` sets. */
 static __always_inline __u32 so_flowroom_words(__u32 sets)
 {

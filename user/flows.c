@@ -45,8 +45,8 @@ static __u64 time_wait_ns(const struct daemon *d)
  * writes a way whose bit is clear without reading it. */
 static void room_mark(struct daemon *d, __u32 idx)
 {
-	__atomic_fetch_or(&d->flowroom[so_flowroom_word(idx)],
-			  1ULL << (so_flowroom_shift(idx) + idx % SO_FLOW_WAYS), __ATOMIC_RELAXED);
+	__atomic_fetch_or(&d->flowroom[so_flowroom_word(idx)], so_flowroom_bit(idx),
+			  __ATOMIC_RELAXED);
 }
 
 /*

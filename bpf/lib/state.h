@@ -264,9 +264,8 @@ static __always_inline void flow_add(struct so_ctx *c, __u8 state)
 
 	used = room ? (*room >> shift) & 0xf : 0xf;
 	if (room && used != 0xf) {
-		pick = flowroom_free_way(used);
-		__sync_fetch_and_or(room, 1ULL << (shift + pick));
-		pick += idx;
+		pick = idx + flowroom_free_way(used);
+		__sync_fetch_and_or(room, so_flowroom_bit(pick));
 	} else {
 #pragma unroll
 		for (i = 0; i < SO_FLOW_WAYS; i++, idx++) {
