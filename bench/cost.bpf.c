@@ -235,7 +235,7 @@ int wrapper(struct xdp_md *ctx)
 		 * flow and its mark, as for a new tuple (whose mark is clear).
 		 */
 		if (e) {
-			__u32 zero = 0, slot, widx;
+			__u32 zero = 0, slot = 0;
 			const struct so_config *cfg = bpf_map_lookup_elem(&so_config, &zero);
 			struct so_flow *f;
 			__u64 h, *w;
@@ -248,9 +248,7 @@ int wrapper(struct xdp_md *ctx)
 			f = flow_find(cfg, &t, h);
 			if (f)
 				flow_forget(f);
-			slot = so_flowmark_slot(h, cfg->flowmark_words);
-			widx = slot / 32;
-			w = bpf_map_lookup_elem(&so_flowmark, &widx);
+			w = flowmark_word(cfg, h, &slot);
 			if (w)
 				*w &= ~so_flowmark_bits(slot, SO_FLOWMARK_BOTH);
 		}

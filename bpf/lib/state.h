@@ -152,35 +152,38 @@ static __always_inline int halfopen_copy(const struct so_halfopen *e, struct so_
 
 /* ---- the flow table and its marks ---------------------------------------- */
 
+/* The so_flowmark word of the tuple whose so_tuple_hash is hash, and its
+ * *slot; NULL without marks (none configured). */
+static __always_inline __u64 *flowmark_word(const struct so_config *cfg, __u64 hash, __u32 *slot)
+{
+	__u32 idx;
+
+	if (!cfg->flowmark_words)
+		return NULL;
+	*slot = so_flowmark_slot(hash, cfg->flowmark_words);
+	idx = *slot / 32;
+	return bpf_map_lookup_elem(&so_flowmark, &idx);
+}
+
 /*
- * Whether the tuple whose so_tuple_hash is hash may be in so_flows (no marks
- * configured: assume it may). Never a false no: a flow's bits are set
- * whenever it is placed, and the daemon's rebuild keeps them.
+ * Whether the tuple whose so_tuple_hash is hash may be in so_flows (no marks:
+ * assume it may). Never a false no: a flow's bits are set whenever it is
+ * placed, and the daemon's rebuild keeps them.
  */
 static __always_inline int flowmark_test(const struct so_config *cfg, __u64 hash)
 {
-	__u32 slot, idx;
-	__u64 *w;
+	__u32 slot = 0;
+	__u64 *w = flowmark_word(cfg, hash, &slot);
 
-	if (!cfg->flowmark_words)
-		return 1;
-	slot = so_flowmark_slot(hash, cfg->flowmark_words);
-	idx = slot / 32;
-	w = bpf_map_lookup_elem(&so_flowmark, &idx);
 	return !w || (*w & so_flowmark_bits(slot, SO_FLOWMARK_GEN(cfg->flowmark_gen & 1)));
 }
 
 /* Both generations: the one in use, and the one the daemon is rebuilding. */
 static __always_inline void flowmark_set(const struct so_config *cfg, __u64 hash)
 {
-	__u32 slot, idx;
-	__u64 *w;
+	__u32 slot = 0;
+	__u64 *w = flowmark_word(cfg, hash, &slot);
 
-	if (!cfg->flowmark_words)
-		return;
-	slot = so_flowmark_slot(hash, cfg->flowmark_words);
-	idx = slot / 32;
-	w = bpf_map_lookup_elem(&so_flowmark, &idx);
 	if (w)
 		__sync_fetch_and_or(w, so_flowmark_bits(slot, SO_FLOWMARK_BOTH));
 }
