@@ -380,6 +380,16 @@ static void sweeps(const uint8_t *syn, int syn_len)
 	halfopen_fini(&d);
 }
 
+/* Set bits in word idx of a map of 64-bit words. */
+static void word_or(struct bpf_map *m, __u32 idx, __u64 bits)
+{
+	__u64 word = 0;
+
+	bpf_map__lookup_elem(m, &idx, sizeof(idx), &word, sizeof(word), 0);
+	word |= bits;
+	bpf_map__update_elem(m, &idx, sizeof(idx), &word, sizeof(word), 0);
+}
+
 static int prog_fd(struct bpf_object *obj, const char *name)
 {
 	return bpf_program__fd(bpf_object__find_program_by_name(obj, name));
@@ -520,24 +530,15 @@ int main(int argc, char **argv)
 		/* The established row's flow, where the data plane would put
 		 * it, with its way's room bit and its flow mark (both
 		 * generations). */
-		__u64 h = so_tuple_hash(HASH_SEED, &t), word;
+		__u64 h = so_tuple_hash(HASH_SEED, &t);
 		__u32 idx = so_set_of(h, SO_FLOWS_DEFAULT / SO_FLOW_WAYS, SO_FLOW_WAYS);
-		__u32 bit = so_flowmark_slot(h, FLOWMARK_WORDS), widx = so_flowroom_word(idx);
+		__u32 slot = so_flowmark_slot(h, FLOWMARK_WORDS);
 		struct so_flow f = {};
 
-		bpf_map__lookup_elem(so->maps.so_flowroom, &widx, sizeof(widx), &word, sizeof(word),
-				     0);
-		word |= so_flowroom_bit(idx);
-		bpf_map__update_elem(so->maps.so_flowroom, &widx, sizeof(widx), &word, sizeof(word),
-				     0);
-		widx = bit / 32;
+		word_or(so->maps.so_flowroom, so_flowroom_word(idx), so_flowroom_bit(idx));
 		so_flow_place(&f, &t, SO_ESTABLISHED, now_mono_ns() >> SO_FLOW_TICK_SHIFT, 2);
 		bpf_map__update_elem(so->maps.so_flows, &idx, sizeof(idx), &f, sizeof(f), 0);
-		bpf_map__lookup_elem(so->maps.so_flowmark, &widx, sizeof(widx), &word, sizeof(word),
-				     0);
-		word |= so_flowmark_bits(bit, SO_FLOWMARK_BOTH);
-		bpf_map__update_elem(so->maps.so_flowmark, &widx, sizeof(widx), &word, sizeof(word),
-				     0);
+		word_or(so->maps.so_flowmark, slot / 32, so_flowmark_bits(slot, SO_FLOWMARK_BOTH));
 	}
 	row("established",
 	    wrapped("established", XDP_PASS, data, data_len, VARY_NONE, ~0U, TO_SHAKEOFF,
