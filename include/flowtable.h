@@ -74,8 +74,9 @@ static __always_inline __u32 so_flowroom_words(__u32 sets)
  * Write t, in state, into way f at time now (SO_FLOW_TICK_SHIFT ticks), with
  * seq (even) as its new sequence count: one that differs from the way's last,
  * so the daemon's compare-and-swap on the first word fails against the new
- * flow (the daemon adds 2 to the last; the data plane, which does not read
- * the way, makes one from the tuple and the time). Free while it is
+ * flow (the daemon takes the next even count after the last; the data
+ * plane, which does not read the way, makes one from the tuple and the
+ * time). Free while it is
  * written, so a reader never matches half a tuple.
  */
 static __always_inline void so_flow_place(struct so_flow *f, const struct so_tuple *t, __u8 state,
