@@ -9,7 +9,7 @@
  * userspace gets buffer safety for free). Needs struct iphdr, ipv6hdr and
  * tcphdr (from vmlinux.h, or the linux/ uapi headers) and
  * <bpf/bpf_endian.h>; userspace must build with -fno-strict-aliasing (the
- * TCP flags word is written as a __u16).
+ * headers are written as 32-bit words).
  */
 #ifndef SHAKEOFF_SYNACK_H
 #define SHAKEOFF_SYNACK_H
@@ -134,31 +134,40 @@ static __always_inline __u16 so_synack_tcp_len(const struct so_synack *sa)
 	return sizeof(struct tcphdr) + 4 * sa->nopts;
 }
 
+/*
+ * The headers are written a 32-bit word at a time, and summed from the
+ * words in registers: a word read back from narrower fresh stores cannot be
+ * forwarded from them, and waits until they reach the cache.
+ */
+
+/* The 32-bit word whose two halves, in memory order, are hi and lo
+ * (network order), as so_*_write store and sum it. */
+static __always_inline __u32 so_word16(__u16 hi, __u16 lo)
+{
+	return bpf_htonl((__u32)bpf_ntohs(hi) << 16 | bpf_ntohs(lo));
+}
+
 /* Write the IPv4 header of a SYN-ACK at l3. Returns its length or -1. */
 static __always_inline int so_ip4_write(void *l3, void *end, __u32 saddr, __u32 daddr, __u8 ttl,
 					__u16 tcp_len)
 {
 	struct iphdr *ip = l3;
 	__u32 *w = l3;
-	__u64 sum = 0;
-	int i;
+	__u32 w0, w1, w2;
 
 	if ((void *)(ip + 1) > end)
 		return -1;
-	*(__u8 *)ip = 0x45; /* version 4, IHL 5: never IP options */
-	ip->tos = 0;
-	ip->tot_len = bpf_htons(sizeof(*ip) + tcp_len);
-	ip->id = 0; /* DF set: the ID is not used (RFC 6864) */
-	ip->frag_off = bpf_htons(SO_IP_DF);
-	ip->ttl = ttl;
-	ip->protocol = SO_IPPROTO_TCP;
-	ip->check = 0;
-	ip->saddr = saddr;
-	ip->daddr = daddr;
-	SO_UNROLL
-	for (i = 0; i < 5; i++)
-		sum += w[i];
-	ip->check = so_csum_fold(sum);
+	/* Version 4, IHL 5 (never IP options), no TOS; ID 0 with DF set (the
+	 * ID is not used, RFC 6864); TTL, TCP, the checksum 0 until summed. */
+	w0 = bpf_htonl(0x45000000U | (sizeof(*ip) + tcp_len));
+	w1 = bpf_htonl(SO_IP_DF);
+	w2 = bpf_htonl((__u32)ttl << 24 | SO_IPPROTO_TCP << 16);
+	w[0] = w0;
+	w[1] = w1;
+	w[2] = w2;
+	w[3] = saddr;
+	w[4] = daddr;
+	ip->check = so_csum_fold((__u64)w0 + w1 + w2 + saddr + daddr);
 	return sizeof(*ip);
 }
 
@@ -173,9 +182,7 @@ static __always_inline int so_ip6_write(void *l3, void *end, const __u32 *saddr,
 	if ((void *)(ip6 + 1) > end)
 		return -1;
 	w[0] = bpf_htonl(0x60000000U); /* version 6, no traffic class, no flow label */
-	ip6->payload_len = bpf_htons(tcp_len);
-	ip6->nexthdr = SO_IPPROTO_TCP;
-	ip6->hop_limit = hop_limit;
+	w[1] = bpf_htonl((__u32)tcp_len << 16 | SO_IPPROTO_TCP << 8 | hop_limit);
 	SO_UNROLL
 	for (i = 0; i < 4; i++) {
 		w[2 + i] = saddr[i];
@@ -193,24 +200,24 @@ static __always_inline int so_tcp_write(void *l4, void *end, const struct so_syn
 {
 	struct tcphdr *th = l4;
 	__u32 *w = l4;
-	__u64 sum = pseudo;
-	__u16 doff = so_synack_tcp_len(sa) / 4;
+	__u32 doff = so_synack_tcp_len(sa) / 4;
+	__u32 w0, w1, w2, w3;
+	__u64 sum;
 	int i;
 
 	if ((void *)(th + 1) > end)
 		return -1;
-	th->source = sa->sport;
-	th->dest = sa->dport;
-	th->seq = bpf_htonl(sa->seq);
-	th->ack_seq = bpf_htonl(sa->ack);
-	*((__u16 *)th + 6) =
-	    bpf_htons(doff << 12 | SO_TCP_SYN | SO_TCP_ACK | (sa->ece ? SO_TCP_ECE : 0));
-	th->window = bpf_htons(sa->window);
-	th->check = 0;
-	th->urg_ptr = 0;
-	SO_UNROLL
-	for (i = 0; i < 5; i++)
-		sum += w[i];
+	w0 = so_word16(sa->sport, sa->dport);
+	w1 = bpf_htonl(sa->seq);
+	w2 = bpf_htonl(sa->ack);
+	w3 = bpf_htonl(doff << 28 | (SO_TCP_SYN | SO_TCP_ACK | (sa->ece ? SO_TCP_ECE : 0)) << 16 |
+		       sa->window);
+	w[0] = w0;
+	w[1] = w1;
+	w[2] = w2;
+	w[3] = w3;
+	w[4] = 0; /* the checksum until summed; no urgent pointer */
+	sum = pseudo + w0 + w1 + w2 + w3;
 	for (i = 0; i < SO_SYNACK_OPT_WORDS && i < sa->nopts; i++) {
 		if ((void *)(w + 5 + i + 1) > end)
 			return -1;
