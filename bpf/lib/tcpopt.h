@@ -72,61 +72,56 @@ static long opt_step(__u32 idx, struct opt_walk *w)
 	return 0;
 }
 
+/* A big-endian word of packet data (unaligned loads are fine where XDP
+ * runs: the SYN-ACK's checksums read the packet a word at a time too). */
+static __always_inline __u32 pkt_be32(const __u8 *b)
+{
+	return bpf_ntohl(*(const __u32 *)b);
+}
+
 /*
- * The layouts Linux sends, read straight from the packet: a SYN's MSS,
- * SACK-permitted, timestamps, NOP, window scale (20 bytes), and the
- * NOP, NOP, timestamps of every later segment (12 bytes). Returns 0 if the
- * options are laid out otherwise.
+ * The layouts Linux sends, read straight from the packet a word at a time:
+ * a SYN's MSS, SACK-permitted, timestamps, NOP, window scale (20 bytes), and
+ * the NOP, NOP, timestamps of every later segment (12 bytes). Returns 0 if
+ * the options are laid out otherwise.
  */
 static __always_inline int tcp_opts_linux(void *data, void *end, __u32 l4_off, __u32 len,
 					  struct so_tcpopts *o)
 {
+	__u32 w0, w4;
 	__u8 *b;
 
 	if (l4_off > SO_L4_OFF_MAX)
 		return 0;
 	b = pkt_ptr(data, l4_off + sizeof(struct tcphdr));
-	if (len == 20 && (void *)(b + 20) <= end && b[0] == SO_TCPOPT_MSS && b[1] == 4 &&
-	    b[4] == SO_TCPOPT_SACK_PERM && b[5] == 2 && b[6] == SO_TCPOPT_TS && b[7] == 10 &&
-	    b[16] == SO_TCPOPT_NOP && b[17] == SO_TCPOPT_WSCALE && b[18] == 3) {
-		o->mss = b[2] << 8 | b[3];
-		o->sack_ok = 1;
+	if (len == 12 && (void *)(b + 12) <= end && pkt_be32(b) == 0x0101080aU) {
 		o->ts_ok = 1;
-		o->tsval = get_be32(b + 8);
-		o->tsecr = get_be32(b + 12);
-		o->wscale = b[19] > SO_WSCALE_MAX ? SO_WSCALE_MAX : b[19];
+		o->tsval = pkt_be32(b + 4);
+		o->tsecr = pkt_be32(b + 8);
 		return 1;
 	}
-	if (len == 12 && (void *)(b + 12) <= end && b[0] == SO_TCPOPT_NOP &&
-	    b[1] == SO_TCPOPT_NOP && b[2] == SO_TCPOPT_TS && b[3] == 10) {
-		o->ts_ok = 1;
-		o->tsval = get_be32(b + 4);
-		o->tsecr = get_be32(b + 8);
-		return 1;
-	}
-	return 0;
+	if (len != 20 || (void *)(b + 20) > end)
+		return 0;
+	w0 = pkt_be32(b);
+	w4 = pkt_be32(b + 16);
+	if (w0 >> 16 != 0x0204U || pkt_be32(b + 4) != 0x0402080aU || w4 >> 8 != 0x010303U)
+		return 0;
+	o->mss = w0 & 0xffff;
+	o->sack_ok = 1;
+	o->ts_ok = 1;
+	o->tsval = pkt_be32(b + 8);
+	o->tsecr = pkt_be32(b + 12);
+	o->wscale = (w4 & 0xff) > SO_WSCALE_MAX ? SO_WSCALE_MAX : w4 & 0xff;
+	return 1;
 }
 
-/*
- * Parse the options of the TCP header at l4_off (doff bytes long) into o.
- * ctx is an XDP frame, or with skb a TC program's packet: each call site
- * passes a constant, so each program keeps only its own helper.
- */
-static __always_inline void parse_tcp_opts(void *ctx, const int skb, __u32 l4_off, __u32 doff,
-					   struct so_tcpopts *o)
+/* Any other layout: copied to the stack and walked. */
+static __always_inline void tcp_opts_walk(void *ctx, const int skb, __u32 l4_off, __u32 len,
+					  struct so_tcpopts *o)
 {
-	struct __sk_buff *sb = ctx;
-	struct xdp_md *xdp = ctx;
 	struct opt_walk w = {};
-	__u32 len = doff - sizeof(struct tcphdr);
-	void *data = skb ? (void *)(long)sb->data : (void *)(long)xdp->data;
-	void *end = skb ? (void *)(long)sb->data_end : (void *)(long)xdp->data_end;
 	long err;
 
-	__builtin_memset(o, 0, sizeof(*o));
-	o->wscale = SO_WSCALE_NONE;
-	if (tcp_opts_linux(data, end, l4_off, len, o))
-		return;
 	w.o.wscale = SO_WSCALE_NONE;
 	if (len == 0 || len > SO_TCP_OPT_MAX)
 		return;
@@ -139,6 +134,26 @@ static __always_inline void parse_tcp_opts(void *ctx, const int skb, __u32 l4_of
 		bpf_loop(SO_TCP_OPT_MAX, opt_step, &w, 0);
 	}
 	*o = w.o;
+}
+
+/*
+ * Parse the options of the TCP header at l4_off (doff bytes long) into o.
+ * ctx is an XDP frame, or with skb a TC program's packet: each call site
+ * passes a constant, so each program keeps only its own helper.
+ */
+static __always_inline void parse_tcp_opts(void *ctx, const int skb, __u32 l4_off, __u32 doff,
+					   struct so_tcpopts *o)
+{
+	struct __sk_buff *sb = ctx;
+	struct xdp_md *xdp = ctx;
+	void *data = skb ? (void *)(long)sb->data : (void *)(long)xdp->data;
+	void *end = skb ? (void *)(long)sb->data_end : (void *)(long)xdp->data_end;
+	__u32 len = doff - sizeof(struct tcphdr);
+
+	__builtin_memset(o, 0, sizeof(*o));
+	o->wscale = SO_WSCALE_NONE;
+	if (!tcp_opts_linux(data, end, l4_off, len, o))
+		tcp_opts_walk(ctx, skb, l4_off, len, o);
 }
 
 #endif /* SO_BPF_TCPOPT_H */
