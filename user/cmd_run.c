@@ -1094,7 +1094,12 @@ static int serve(struct daemon *d)
 /* run (local mode) and backend: one daemon, which a backend runs without XDP. */
 static int daemon_main(int argc, char **argv, bool backend)
 {
-	struct daemon d = {.raw4 = -1, .raw6 = -1, .listen_fd = -1, .backend = backend};
+	struct daemon d = {.raw4 = -1,
+			   .raw6 = -1,
+			   .listen_fd = -1,
+			   .wait_outer = -1,
+			   .wait_inner = -1,
+			   .backend = backend};
 	struct key_settings ks;
 	char pin[256];
 	const char *why;

@@ -6,8 +6,10 @@
  * the flow marks (the filter a SYN reads before it may look so_flows up)
  * are rebuilt from what is left, so the bits of forgotten flows fade.
  * so_flowmark holds two generations (each word's low and high 32 bits): the
- * data plane sets a new flow's bit in both and reads the current one; we
- * clear the other, mark every flow in it, and make it current.
+ * data plane sets a new flow's bit in both, just before it writes the flow,
+ * and reads the current one; we clear the other, wait until no program that
+ * may have set a bit before the clear is still running (so each such flow is
+ * written), mark every flow in it, and make it current.
  *
  * The data plane writes so_flows without locks; we free an entry only with a
  * compare-and-swap of its first word (sequence count, state, FIN bits), so
@@ -63,6 +65,33 @@ static void room_mark_all(struct daemon *d)
 			room_mark(d, i);
 }
 
+/*
+ * An array of maps whose update returns only after every BPF program that
+ * was running has finished (the kernel waits an RCU grace period, so that
+ * the caller knows no program still uses the old inner map): the barrier
+ * the flow marks' rebuild needs, as the data plane marks a flow before it
+ * writes it.
+ */
+static int programs_wait_init(struct daemon *d)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+
+	d->wait_inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "so_wait_inner", 4, 4, 1, NULL);
+	if (d->wait_inner < 0)
+		return -errno;
+	opts.inner_map_fd = d->wait_inner;
+	d->wait_outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "so_wait", 4, 4, 1, &opts);
+	return d->wait_outer < 0 ? -errno : 0;
+}
+
+/* Wait until every BPF program running now has finished. */
+static int programs_wait(struct daemon *d)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(d->wait_outer, &zero, &d->wait_inner, BPF_ANY) ? -errno : 0;
+}
+
 int flows_init(struct daemon *d)
 {
 	void *p;
@@ -86,7 +115,7 @@ int flows_init(struct daemon *d)
 		return -errno;
 	d->flowroom = p;
 	room_mark_all(d);
-	return 0;
+	return programs_wait_init(d);
 }
 
 void flows_fini(struct daemon *d)
@@ -97,9 +126,14 @@ void flows_fini(struct daemon *d)
 		munmap(d->flowmark, d->flowmark_len);
 	if (d->flowroom)
 		munmap(d->flowroom, d->flowroom_len);
+	if (d->wait_outer >= 0)
+		close(d->wait_outer);
+	if (d->wait_inner >= 0)
+		close(d->wait_inner);
 	d->flows = NULL;
 	d->flowmark = NULL;
 	d->flowroom = NULL;
+	d->wait_outer = d->wait_inner = -1;
 }
 
 /* Set t's bits in the generations of mask (the data plane sets bits too: atomically). */
@@ -138,16 +172,21 @@ void flows_tick(struct daemon *d)
 	__u32 next = !d->cfg.flowmark_gen;
 	__u64 tw = 0, idle = 0, kept = 0;
 	struct so_tuple t;
-	int why;
+	int why, err;
 
 	/*
 	 * Clear the generation being rebuilt first: a flow the data plane adds
-	 * from here on sets its own bit in it, and one it added before is in
-	 * the walk below.
+	 * from here on sets its own bit in it. One whose bit it set before is in
+	 * the walk below, once the program that set it has finished writing it
+	 * (the bit comes first); without that wait, no switch.
 	 */
 	for (i = 0; i < d->cfg.flowmark_words; i++)
 		__atomic_fetch_and(&d->flowmark[i], ~(0xffffffffULL * SO_FLOWMARK_GEN(next)),
 				   __ATOMIC_RELAXED);
+	err = programs_wait(d);
+	if (err)
+		so_log("flow marks: waiting for running programs: %s: not rebuilt",
+		       strerror(-err));
 	for (i = 0; i < n; i++) {
 		struct so_flow *f = &d->flows[i];
 		union flow_head head, freed;
@@ -167,11 +206,14 @@ void flows_tick(struct daemon *d)
 		memset(&t, 0, sizeof(t));
 		memcpy(t.saddr, f->saddr, SO_TUPLE_ADDR_WORDS * 4);
 		t.v6 = f->v6;
-		mark(d, &t, SO_FLOWMARK_GEN(next));
+		if (!err)
+			mark(d, &t, SO_FLOWMARK_GEN(next));
 		kept++;
 	}
-	d->cfg.flowmark_gen = next;
-	config_write(d);
+	if (!err) {
+		d->cfg.flowmark_gen = next;
+		config_write(d);
+	}
 	d->pub.flows = kept;
 	d->pub.time_wait_expired += tw;
 	d->pub.flow_idle_expired += idle;

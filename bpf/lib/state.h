@@ -249,10 +249,12 @@ static __always_inline __u32 flowroom_free_way(__u32 used)
  * stores then take without the program waiting on a load); its bit is set
  * first. Else the set is walked: the first free way, else the least
  * recently seen flow, which is counted; and the bits of the other free ways
- * the walk saw are cleared. The flow mark comes last, after the entry: the
- * daemon's rebuild of a generation relies on that order. The walk keeps an
- * index, not a pointer: the verifier then has one pointer to follow, not one
- * per way.
+ * the walk saw are cleared. The flow mark is set before the entry is
+ * written: a locked OR after the entry's stores would wait for them, and
+ * they miss the cache (the daemon's rebuild of a generation waits for
+ * running programs to finish, so it sees each entry whose mark it cleared).
+ * The walk keeps an index, not a pointer: the verifier then has one pointer
+ * to follow, not one per way.
  */
 static __always_inline void flow_add(struct so_ctx *c, __u8 state)
 {
@@ -300,8 +302,8 @@ static __always_inline void flow_add(struct so_ctx *c, __u8 state)
 		c->cnt->flow_evicted++;
 	/* A new sequence count without reading the old: the tuple's hash and
 	 * the time (the same tuple in the same way again: a tick later). */
-	so_flow_place(f, &s->t, state, now, ((__u32)s->hash ^ now) << 1);
 	flowmark_set(c->cfg, s->hash);
+	so_flow_place(f, &s->t, state, now, ((__u32)s->hash ^ now) << 1);
 }
 
 /* Forget flow f: the kernel has no socket for its tuple any more. */
