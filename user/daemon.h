@@ -72,7 +72,8 @@ struct daemon {
 	size_t flowmark_len;
 	__u64 *flowroom; /* so_flowroom: the ways that may be in use */
 	size_t flowroom_len;
-	int wait_outer, wait_inner; /* a map-in-map: updating it waits out running programs */
+	/* an array of maps: updating it waits out running programs (flows.c) */
+	int wait_outer, wait_inner;
 	__u32 seeded[2]; /* kernel connections found at start: open, TIME_WAIT */
 
 	/* metrics */

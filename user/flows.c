@@ -185,8 +185,7 @@ void flows_tick(struct daemon *d)
 				   __ATOMIC_RELAXED);
 	err = programs_wait(d);
 	if (err)
-		so_log("flow marks: waiting for running programs: %s: not rebuilt",
-		       strerror(-err));
+		so_log("flow marks: waiting for running programs: %s: not rebuilt", strerror(-err));
 	for (i = 0; i < n; i++) {
 		struct so_flow *f = &d->flows[i];
 		union flow_head head, freed;
