@@ -532,7 +532,7 @@ int main(int argc, char **argv)
 	}
 	row("ack_state",
 	    wrapped("ack_state", XDP_PASS, ack, ack_len, VARY_NONE, slot, TO_SHAKEOFF, TABLES_KEPT),
-	    "valid ACK matching its entry: no hash, flow added, metadata, RTT");
+	    "valid ACK matching its entry (untimed, as 15 in 16): no hash, flow added, metadata");
 	{
 		/* The established row's flow, where the data plane would put
 		 * it, with its way's room bit and its flow mark (both
