@@ -264,7 +264,13 @@ def main():
       "15%, the last two shared with the stateless SYN. What is left to cut is the walk's "
       "instructions (four ways of about 40 each): a set's ways would need a compact tag "
       "word each (tuple fingerprint and age in one cache line per set), which changes the "
-      "entry's layout for the daemon too; not tried.\n")
+      "entry's layout for the daemon too; not tried. Since (interleaved, with the wrapper, "
+      "2026-11-25): the SYN-ACK's headers are written a word at a time and their checksums "
+      "summed from registers, not read back from narrower fresh stores that cannot be "
+      "forwarded (syn_stateless 107 to 97 ns, syn_stateful 134 to 124, syn_repeat 72 to "
+      "63): the difference stayed, the ratio rose. Tried: a full set's victim taken at a "
+      "fixed way instead of the oldest: 6 ns (the age comparisons mispredict), not kept: "
+      "the oldest entry is the one with the fewest retransmissions left.\n")
     ack = c('ack_cookie')
     w(f"**Cookie ACK: {ack:.0f} ns (target 100 ns, {'met' if ack <= 100 else 'missed'}).** "
       "SipHash is about 23 ns of it (the cookie table below); most of the rest is a random "
@@ -297,9 +303,12 @@ def main():
       "wrapper (ack_state 68 to 74: its bench adds the flow into one set that stays in "
       "cache, where the read the room word saves costs nothing, and the wrapper forgets "
       "the flow before each ACK, which leaves its bit set, so every fourth ACK walks). "
-      "What is left of the miss is the flow mark's locked OR, which "
-      "waits for the entry's stores: before the entry it read 4 ns less, but the daemon's "
-      "rebuild of a mark generation depends on the mark coming after. "
+      "Then the flow mark's locked OR, which waited for the entry's stores into the missing "
+      "line (`make profile P=ack_cookie`: a quarter of the program's samples on the "
+      "instruction after it): it now comes before the entry, and the daemon's rebuild of a "
+      "mark generation waits for running programs to finish before it walks the table "
+      "(docs/design.md, Flow marks): 157 to 148 ns (interleaved, with the wrapper, 5 rounds, "
+      "2026-11-25). Linux's option layouts read a word at a time: 155 to 152 ns. "
       + ("The target holds with the default flow table.\n" if ack <= 100 else
          "The target holds for a flow table that fits the cache (--max-flows 32768), not for "
          "the default.\n"))
