@@ -309,6 +309,12 @@ def main():
       "mark generation waits for running programs to finish before it walks the table "
       "(docs/design.md, Flow marks): 157 to 148 ns (interleaved, with the wrapper, 5 rounds, "
       "2026-11-25). Linux's option layouts read a word at a time: 155 to 152 ns. "
+      "This row swings between whole runs of one build far more than the 20% of other rows: "
+      "88, 138 and 167 ns in three `make bench` runs on 2026-11-25, 139 to 175 in four more "
+      "bench_cost runs after them (where ack_cookie_full, the same into a full table, once "
+      "read less); a path that writes a random line of an 8 MiB table depends on the "
+      "machine's memory and TLB more than on its instructions. Not explained further yet; "
+      "the interleaved comparisons above are the measure of each change. "
       + ("The target holds with the default flow table.\n" if ack <= 100 else
          "The target holds for a flow table that fits the cache (--max-flows 32768), not for "
          "the default.\n"))
