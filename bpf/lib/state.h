@@ -300,9 +300,9 @@ static __always_inline void flow_add(struct so_ctx *c, __u8 state)
 		return;
 	if (evicts)
 		c->cnt->flow_evicted++;
+	flowmark_set(c->cfg, s->hash);
 	/* A new sequence count without reading the old: the tuple's hash and
 	 * the time (the same tuple in the same way again: a tick later). */
-	flowmark_set(c->cfg, s->hash);
 	so_flow_place(f, &s->t, state, now, ((__u32)s->hash ^ now) << 1);
 }
 
