@@ -800,8 +800,7 @@ static int open_and_attach(struct daemon *d)
 	bpf_map__set_max_entries(d->skel->maps.so_halfopen, d->max_half_open);
 	bpf_map__set_max_entries(d->skel->maps.so_flows, d->max_flows);
 	bpf_map__set_max_entries(d->skel->maps.so_flowmark, d->cfg.flowmark_words);
-	bpf_map__set_max_entries(d->skel->maps.so_flowroom,
-				 so_flowroom_words(d->max_flows / SO_FLOW_WAYS));
+	bpf_map__set_max_entries(d->skel->maps.so_flowroom, so_flowroom_words(d->cfg.flow_sets));
 	bpf_object__for_each_map(map, d->skel->obj) {
 		k = so_map_index(bpf_map__name(map));
 		if (k < 0)
