@@ -114,6 +114,7 @@ def main():
     kv, cost_md, outdir = load(sys.argv[1]), open(sys.argv[2]).read(), sys.argv[3]
     c = lambda name: num(kv, f"cost.{name}")
     nrounds = len(rounds(kv, "flood.reference", "synacks"))
+    nlegit = len(rounds(kv, "legit.none", "connrate"))
 
     # Part 2: medians per protection, and per-round ratios against the reference.
     fl = {cfg: {m: rounds(kv, f"flood.{cfg}", m)
@@ -146,7 +147,7 @@ def main():
     w("# shakeoff benchmark results\n")
     w("Written by `make bench` (bench/run.sh, bench/cost.c, bench/report.py) from one run. Every "
       f"comparison below was measured side by side in that run, in {nrounds} interleaved rounds "
-      "where it says so: absolute numbers on this 2-vCPU VM swing by about 20% between runs, "
+      f"({nlegit} for legitimate traffic, part 4) where it says so: absolute numbers on this 2-vCPU VM swing by about 20% between runs, "
       "ratios within a round much less. Medians, and the per-round ratios beside them.\n")
     w(f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}")
     w(f"- machine: {cpu}, {os.cpu_count()} vCPUs, {mem} (a KVM guest)")
@@ -261,16 +262,23 @@ def main():
       "the cookie, so the ACK still validates after its entry was evicted. "
       "`make profile P=syn_stateful` puts the walk at about 15% of the program's samples, "
       "SipHash at 15% and the two checksums (the SYN's, checked; the SYN-ACK's, made) at "
-      "15%, the last two shared with the stateless SYN. What is left to cut is the walk's "
-      "instructions (four ways of about 40 each): a set's ways would need a compact tag "
-      "word each (tuple fingerprint and age in one cache line per set), which changes the "
-      "entry's layout for the daemon too; not tried. Since (interleaved, with the wrapper, "
+      "15%, the last two shared with the stateless SYN. Since (interleaved, with the wrapper, "
       "2026-11-25): the SYN-ACK's headers are written a word at a time and their checksums "
       "summed from registers, not read back from narrower fresh stores that cannot be "
       "forwarded (syn_stateless 107 to 97 ns, syn_stateful 134 to 124, syn_repeat 72 to "
       "63): the difference stayed, the ratio rose. Tried: a full set's victim taken at a "
       "fixed way instead of the oldest: 6 ns (the age comparisons mispredict), not kept: "
-      "the oldest entry is the one with the fewest retransmissions left.\n")
+      "the oldest entry is the one with the fewest retransmissions left. A tag line per "
+      "set (each way's tuple fingerprint and `born` in 32 bytes of a map of their own, an "
+      "entry read only when its fingerprint is the tuple's, and written without being "
+      "read): 124 against 124 ns, no gain, not kept; the profile's stall moved from the "
+      "walk's loads to the entry's line. Bounds on that build, 5 rounds each: the same walk "
+      "kept on one set, always cached, 112 ns against 125, so the random set costs about "
+      "13 ns; neither walk nor random place, 102 (5 over the stateless SYN); the entry's "
+      "write skipped, 8 ns less. Two ways a set instead of four: 124 to 117 ns, for a "
+      "table whose sets fill sooner; not kept. So the difference is a random line of a "
+      "1 MiB table (L2 here) and a 64-byte write into it more than instructions, which is "
+      "what a stateful SYN is.\n")
     ack = c('ack_cookie')
     w(f"**Cookie ACK: {ack:.0f} ns (target 100 ns, {'met' if ack <= 100 else 'missed'}).** "
       "SipHash is about 23 ns of it (the cookie table below); most of the rest is a random "
@@ -374,7 +382,7 @@ def main():
     # ---- part 4 ----------------------------------------------------------
     w("## 4. What legitimate traffic pays\n")
     w("Three loads, each against no XDP program at all, an XDP_PASS program and shakeoff, in "
-      "native and in generic XDP, interleaved rounds: **handshakes/s** from bench/connrate "
+      f"native and in generic XDP, {nlegit} interleaved rounds: **handshakes/s** from bench/connrate "
       "(4 client threads connect and reset, the server accepts and closes: nothing but the "
       "handshake); **wrk** (2 threads, 64 connections, `Connection: close`, a 100-byte file "
       "from nginx) connections/s; **iperf3** one stream, bulk throughput. The server keeps no "
