@@ -140,8 +140,9 @@ $(OUTPUT)/connrate: bench/connrate.c | $(DEPS_OK)
 
 BENCH_USER := user/halfopen.c user/flows.c user/evsrv.c user/maps.c user/config.c user/pin.c \
 	user/keys.c user/log.c user/json.c user/sockdiag.c user/attach.c
+# It loads the reference responder (.output/reference.bpf.o) when it runs.
 $(OUTPUT)/bench_cost: bench/cost.c tests/unit/frame.c $(BENCH_USER) $(USER_HDRS) $(SKELS) \
-		$(OUTPUT)/cost.skel.h | $(DEPS_OK)
+		$(OUTPUT)/cost.skel.h $(OUTPUT)/reference.bpf.o | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) bench/cost.c tests/unit/frame.c $(BENCH_USER) -o $@ \
 		$(PKG_LIBS) $(LDLIBS)
@@ -151,8 +152,7 @@ bench-front: all $(OUTPUT)/sink.bpf.o
 	$(Q)bash scripts/deps.sh bench
 	$(Q)bash bench/front.sh
 
-bench: all $(OUTPUT)/bench_cost $(OUTPUT)/sink.bpf.o $(OUTPUT)/drop.bpf.o $(OUTPUT)/reference.bpf.o \
-		$(OUTPUT)/connrate
+bench: all $(OUTPUT)/bench_cost $(OUTPUT)/sink.bpf.o $(OUTPUT)/drop.bpf.o $(OUTPUT)/connrate
 	$(Q)bash scripts/deps.sh bench
 	$(Q)bash bench/front.sh
 	$(Q)bash bench/run.sh

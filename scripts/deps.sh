@@ -6,15 +6,17 @@
 #   scripts/deps.sh deb     build + the Debian packaging tools
 #   scripts/deps.sh lint    build + shellcheck, cppcheck, clang-format
 #   scripts/deps.sh test    build + deb + lint + what the veth tests drive (nginx, curl, nft...)
+#                           and perf (make profile is tested)
 #   scripts/deps.sh bench   test + load generators and plotting
 set -eu
 
 build=(clang llvm make gcc pkg-config libbpf-dev libxdp-dev bpftool libelf-dev zlib1g-dev libc6-dev-i386
 	libclang-rt-14-dev)
-test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind xdp-tools prometheus tmux man-db systemd bash-completion bsdextrautils)
+test=(iproute2 nftables iptables ethtool nginx curl tcpdump procps python3 util-linux bc valgrind xdp-tools prometheus tmux man-db systemd bash-completion bsdextrautils
+	linux-perf)
 deb=(dpkg-dev debhelper)
 lint=(shellcheck cppcheck clang-format)
-bench=(wrk iperf3 gnuplot-nox linux-perf)
+bench=(wrk iperf3 gnuplot-nox)
 
 want=("${build[@]}")
 case "${1:-build}" in
