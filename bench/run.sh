@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: shakeoff's performance, measured side by side in one run, into
-# bench/RESULTS.md and bench/*.png. About 25 minutes. Every comparison
+# bench/RESULTS.md and bench/*.png. About 16 minutes. Every comparison
 # runs in interleaved rounds (SO_BENCH_ROUNDS, default 3; SO_BENCH_LEGIT_ROUNDS,
 # default 5, for part 4): medians and per-round ratios, because absolute
 # figures on a small VM swing by 20% between runs.
