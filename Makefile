@@ -118,9 +118,12 @@ shakeoff: $(USER_SRCS) $(OUTPUT)/cli.c $(USER_HDRS) $(SKELS) | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(USER_SRCS) $(OUTPUT)/cli.c -o $@ $(PKG_LIBS) $(LDLIBS)
 
-$(OUTPUT)/test_unit: $(UNIT_SRCS) $(UNIT_HDRS) $(SKELS) | $(DEPS_OK)
+# The daemon's parts without its command line: the unit tests and bench_cost drive them.
+DAEMON_USER := user/halfopen.c user/flows.c user/evsrv.c user/maps.c user/config.c user/pin.c \
+	user/keys.c user/log.c user/json.c user/sockdiag.c user/attach.c
+$(OUTPUT)/test_unit: $(UNIT_SRCS) $(UNIT_HDRS) $(DAEMON_USER) $(USER_HDRS) $(SKELS) | $(DEPS_OK)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(UNIT_SRCS) -o $@ $(PKG_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $(UNIT_SRCS) $(DAEMON_USER) -o $@ $(PKG_LIBS) $(LDLIBS)
 
 $(OUTPUT)/synflood: bench/synflood.c $(OUTPUT)/synflood.skel.h | $(DEPS_OK)
 	$(call msg,CC,$@)
@@ -138,13 +141,11 @@ $(OUTPUT)/connrate: bench/connrate.c | $(DEPS_OK)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
 
-BENCH_USER := user/halfopen.c user/flows.c user/evsrv.c user/maps.c user/config.c user/pin.c \
-	user/keys.c user/log.c user/json.c user/sockdiag.c user/attach.c
 # It loads the reference responder (.output/reference.bpf.o) when it runs.
-$(OUTPUT)/bench_cost: bench/cost.c tests/unit/frame.c $(BENCH_USER) $(USER_HDRS) $(SKELS) \
+$(OUTPUT)/bench_cost: bench/cost.c tests/unit/frame.c $(DAEMON_USER) $(USER_HDRS) $(SKELS) \
 		$(OUTPUT)/cost.skel.h $(OUTPUT)/reference.bpf.o | $(DEPS_OK)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) bench/cost.c tests/unit/frame.c $(BENCH_USER) -o $@ \
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) bench/cost.c tests/unit/frame.c $(DAEMON_USER) -o $@ \
 		$(PKG_LIBS) $(LDLIBS)
 
 # Front mode against SYNPROXY (bench/front.md, carried into RESULTS.md by make bench).

@@ -10,6 +10,7 @@
 #include "shakeoff.h"
 #include "frame.h"
 #include "harness.h"
+#include "../../user/keys.h" /* slot_now() */
 
 /* Ports the default test config protects: 80, 443 and 8000-8010. */
 #define PORT_HTTP 80
@@ -25,7 +26,6 @@ struct run {
 
 void cfg_default(struct so_config *c);
 void cfg_write(const struct so_config *c);
-uint64_t slot_now(void);
 /* CLOCK_TAI - CLOCK_MONOTONIC, as the daemon puts it in the config. */
 __u64 tai_offset(void);
 void key_of(uint64_t slot, __u64 k[2]);
@@ -62,7 +62,7 @@ __u64 stat_at(size_t off);
 __u64 rtt_count(void);
 
 extern const struct test_table syn_tests, ack_tests, state_tests, malformed_tests, front_tests,
-    fuzz_tests;
+    fuzz_tests, daemon_tests;
 /* The loaded program and its maps. */
 extern struct shakeoff *skel;
 

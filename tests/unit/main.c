@@ -65,14 +65,6 @@ __u64 tai_offset(void)
 	return (tai.tv_sec - mono.tv_sec) * 1000000000ULL + tai.tv_nsec - mono.tv_nsec;
 }
 
-uint64_t slot_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_TAI, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec) >> SO_SLOT_SHIFT_DEFAULT;
-}
-
 /* Test keys: any fixed function of the slot will do. */
 void key_of(uint64_t slot, __u64 k[2])
 {
@@ -308,7 +300,8 @@ static void avoid_slot_edge(void)
 int main(int argc, char **argv)
 {
 	const struct test_table *tables[] = {&syn_tests,       &ack_tests,   &state_tests,
-					     &malformed_tests, &front_tests, &fuzz_tests};
+					     &malformed_tests, &front_tests, &fuzz_tests,
+					     &daemon_tests};
 	struct so_config cfg;
 	int passed = 0, failed = 0;
 	size_t t;
@@ -340,7 +333,7 @@ int main(int argc, char **argv)
 			avoid_slot_edge();
 			cfg_default(&cfg);
 			cfg_write(&cfg);
-			keys_install(slot_now());
+			keys_install(slot_now(SO_SLOT_SHIFT_DEFAULT));
 			state_clear();
 			events_take(NULL, 0);
 			test_failed = 0;

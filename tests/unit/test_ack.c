@@ -188,7 +188,7 @@ static void test_forged_acks_dropped(void)
 static void test_cookie_valid_one_rotation_not_two(void)
 {
 	struct frame_spec syn = syn_spec(false, windows_opts, sizeof(windows_opts)), ack;
-	uint64_t now = slot_now();
+	uint64_t now = slot_now(SO_SLOT_SHIFT_DEFAULT);
 	__u32 data = so_copts(3, 1, 8);
 	struct run r;
 	__u64 k[2];
@@ -215,7 +215,7 @@ static void test_cookie_valid_one_rotation_not_two(void)
 static void test_cookie_key_replaced(void)
 {
 	struct frame_spec syn = syn_spec(true, linux_opts, sizeof(linux_opts)), ack;
-	uint64_t now = slot_now();
+	uint64_t now = slot_now(SO_SLOT_SHIFT_DEFAULT);
 	uint8_t ts[12];
 	struct parsed sa;
 	struct run r;

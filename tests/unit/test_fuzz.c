@@ -521,7 +521,7 @@ static void check_frame(struct tally *t, struct gen *g, const uint8_t *in, int l
 	before = slot_before();
 	if (run_xdp(in, len, &r))
 		return violation(t, "test run failed", in, len, -1);
-	after = slot_now();
+	after = slot_now(SO_SLOT_SHIFT_DEFAULT);
 	t->frames++;
 	switch (r.ret) {
 	case XDP_DROP:
@@ -582,7 +582,7 @@ static void test_fuzz_data_plane(void)
 		/* Every 64 Ki frames: keys as the daemon keeps them, and the
 		 * backlog flipped between state and cookies only. */
 		if (i % 65536 == 0) {
-			slot = slot_now();
+			slot = slot_now(SO_SLOT_SHIFT_DEFAULT);
 			keys_install(slot);
 			cfg.backlog = (i / 65536) % 2 ? SO_BACKLOG_STATELESS : SO_BACKLOG_STATE;
 			cfg_write(&cfg);
@@ -623,7 +623,7 @@ static void test_forgery_odds(void)
 	rng = env_count("SO_FUZZ_SEED", 1) * 0xbf58476d1ce4e5b9ULL | 1;
 	for (i = 0; i < n; i++) {
 		if (i % 65536 == 0)
-			keys_install(slot_now());
+			keys_install(slot_now(SO_SLOT_SHIFT_DEFAULT));
 		s.v6 = i & 2;
 		if (i & 1) { /* a random tuple; else the fixed one */
 			s.addr_last = rnd();
@@ -638,7 +638,7 @@ static void test_forgery_odds(void)
 		before = slot_before();
 		if (run_xdp(buf, len, &r))
 			return;
-		after = slot_now();
+		after = slot_now(SO_SLOT_SHIFT_DEFAULT);
 		see(buf, len, &seen);
 		hits += cookie_ok(&seen, before, after);
 		if (r.ret == XDP_PASS) {

@@ -32,7 +32,7 @@ static struct frame_spec syn_spec(bool v6, const uint8_t *opts, int opt_len)
 static uint32_t expect_cookie(const struct frame_spec *s, uint32_t mss_idx, uint32_t sack,
 			      uint32_t wscale)
 {
-	uint64_t slot = slot_now();
+	uint64_t slot = slot_now(SO_SLOT_SHIFT_DEFAULT);
 	__u64 k[2];
 
 	key_of(slot, k);
