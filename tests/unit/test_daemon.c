@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The daemon's flow tick (user/flows.c) against the loaded data plane: the
- * flow marks' rebuild, and what happens when its wait for running programs
- * fails. A lost mark would not break a connection (its next segment finds
+ * The daemon's flow table work (user/flows.c) against the loaded data
+ * plane: so_flowroom marked for an adopted table, the flow marks' rebuild,
+ * and what happens when its wait for running programs fails. A lost mark would not break a connection (its next segment finds
  * the kernel's socket and brings the flow back), so only a test that looks
  * sees it: here a data segment of a flow with no mark has no socket to fall
  * back on, and is dropped.
@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "fixture.h"
+#include "flowtable.h"
 #include "shakeoff.skel.h"
 #include "../../user/daemon.h"
 
@@ -124,7 +125,37 @@ static void test_flow_marks_rebuilt(void)
 	flows_fini(&d);
 }
 
+/*
+ * A daemon adopting the flow table of a run whose so_flowroom never saw its
+ * flows (an older shakeoff had none: the map is new) marks every way in use
+ * before the data plane may write one blind.
+ */
+static void test_room_marked_at_start(void)
+{
+	struct daemon d = {.skel = skel, .msl = 30, .wait_outer = -1, .wait_inner = -1};
+	__u32 zero = 0, i, used = 0, marked = 0;
+	struct so_flow f;
+
+	for (i = 0; i < FLOWS; i++)
+		handshake(52000 + i);
+	flowroom_put(0, 0); /* the test table's 16 sets: one word */
+	bpf_map__lookup_elem(skel->maps.so_config, &zero, sizeof(zero), &d.cfg, sizeof(d.cfg), 0);
+	if (!ASSERT_EQ(flows_init(&d), 0, "the daemon maps the flow table"))
+		return;
+	for (i = 0; i < FLOW_TEST_SLOTS; i++) {
+		if (flow_at(i, &f) || !f.state)
+			continue;
+		used++;
+		marked += !!(flowroom_get(so_flowroom_word(i)) & so_flowroom_bit(i));
+	}
+	ASSERT_EQ(used, FLOWS, "a flow per handshake");
+	ASSERT_EQ(marked, used, "every way in use marked in so_flowroom");
+	ASSERT_EQ(__builtin_popcountll(flowroom_get(0)), used, "and no other");
+	flows_fini(&d);
+}
+
 static const struct test_case cases[] = {
     TEST(test_flow_marks_rebuilt),
+    TEST(test_room_marked_at_start),
 };
 const struct test_table daemon_tests = {cases, sizeof(cases) / sizeof(cases[0])};
