@@ -2,10 +2,11 @@
 /*
  * The daemon's flow table work (user/flows.c) against the loaded data
  * plane: so_flowroom marked for an adopted table, the flow marks' rebuild,
- * and what happens when its wait for running programs fails. A lost mark would not break a connection (its next segment finds
- * the kernel's socket and brings the flow back), so only a test that looks
- * sees it: here a data segment of a flow with no mark has no socket to fall
- * back on, and is dropped.
+ * and what happens when its wait for running programs fails. A lost mark
+ * would not break a connection (its next segment finds the kernel's socket
+ * and brings the flow back), so only a test that looks sees it: here a data
+ * segment of a flow with no mark has no socket to fall back on, and is
+ * dropped.
  */
 #include <linux/types.h>
 #include <string.h>
