@@ -274,7 +274,7 @@ def main():
       "read): 124 against 124 ns, no gain, not kept; the profile's stall moved from the "
       "walk's loads to the entry's line; with the way then chosen by arithmetic over the "
       "four tags (a score per way, the lowest taken, no jump on the set's contents), 127 "
-      "against 123. Bounds on that build, 5 rounds each: the same walk "
+      "against 123. Bounds on the first of those builds, 5 rounds each: the same walk "
       "kept on one set, always cached, 112 ns against 125, so the random set costs about "
       "13 ns; neither walk nor random place, 102 (5 over the stateless SYN); the entry's "
       "write skipped, 8 ns less. Two ways a set instead of four: 124 to 117 ns, for a "
