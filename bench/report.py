@@ -430,7 +430,7 @@ def main():
       "and the hook around the TC program (__netif_receive_skb_core) at 0.2% more than "
       "with an XDP_PASS program; those rounds read 0.97x and 0.95x native, 0.98x and "
       "0.98x generic. The stream is not CPU-bound (the CPUs idle an eighth to a fifth of the time), so "
-      "a segment's extra latency costs more throughput than its CPU share, and the rounds "
+      "a segment's extra latency can cost more throughput than its CPU share, and the rounds "
       "swing more than either.\n")
     w("Native XDP on veth has a price of its own, whatever the program: a frame from the local "
       "stack lacks the headroom XDP wants, so veth copies it into a page, runs the program and "
