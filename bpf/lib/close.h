@@ -8,8 +8,10 @@
  * (CLOSE) the flow follows the kernel: after an active close the kernel
  * keeps a TIME_WAIT socket, and the flow stays in TIME_WAIT for 2*MSL (a
  * SYN reusing the tuple is the kernel's); after a passive close, a RST or
- * an abort the kernel keeps nothing, and neither do we: the entry goes, so
- * the table holds live connections and TIME_WAIT sockets, not history.
+ * an abort (even one that ends an active close: the kernel sets sk_err
+ * before it closes the socket, and keeps no TIME_WAIT) the kernel keeps
+ * nothing, and neither do we: the entry goes, so the table holds live
+ * connections and TIME_WAIT sockets, not history.
  */
 #ifndef SO_BPF_CLOSE_H
 #define SO_BPF_CLOSE_H
@@ -79,7 +81,7 @@ static __always_inline int socket_closing(const struct sock *sk, int oldstate, i
 	now = flow_now(bpf_ktime_get_ns());
 	if (newstate != BPF_TCP_CLOSE) {
 		flow_note(f, SO_TCP_FIN, SO_FIN_SERVER, now);
-	} else if (cfg->time_wait &&
+	} else if (cfg->time_wait && !sk->sk_err &&
 		   (oldstate == BPF_TCP_FIN_WAIT1 || oldstate == BPF_TCP_FIN_WAIT2 ||
 		    oldstate == BPF_TCP_CLOSING)) {
 		if (f->state != SO_TIME_WAIT) {

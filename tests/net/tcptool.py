@@ -6,9 +6,10 @@
                     echo server on [::]:PORT (v4 too); --close: write the banner
                     and close first (the server keeps the TIME_WAIT)
   tcptool.py client HOST PORT [--bytes N] [--banner TEXT] [--timeout S]
-                    [--local-port P]
+                    [--local-port P] [--reset]
                     send N random bytes, expect them echoed byte-exact
-                    (N = 0: read until the server closes)
+                    (N = 0: read until the server closes); --reset: close
+                    with a RST (SO_LINGER 0), not a FIN
   tcptool.py many HOST PORT --count N [--parallel K] [--timeout S]
                     [--bytes B] [--banner TEXT] [--seconds S]
                     N connections, each echoing B random bytes (default 16;
@@ -81,6 +82,8 @@ def recv_exact(s, n):
 def client(args):
     s, ms = connect(args.host, args.port, args.timeout, args.local_port)
     s.settimeout(args.timeout)
+    if args.reset:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     if args.banner:
         got = recv_exact(s, len(args.banner))
         if got != args.banner.encode():
@@ -90,7 +93,8 @@ def client(args):
         if s.recv(1) != b"":
             print("fail: the server sent more than its banner")
             return 1
-        s.close()  # after the server's FIN: the server keeps the TIME_WAIT
+        # After the server's FIN: the server keeps the TIME_WAIT, unless we reset.
+        s.close()
         print(f"ok closed connect_ms={ms:.2f}")
         return 0
     data = os.urandom(args.bytes)
@@ -275,6 +279,7 @@ def main():
     a.add_argument("--banner")
     a.add_argument("--timeout", type=float, default=10)
     a.add_argument("--local-port", type=int, default=0)
+    a.add_argument("--reset", action="store_true")
     a = sub.add_parser("many")
     a.add_argument("host")
     a.add_argument("port", type=int)

@@ -19,6 +19,7 @@ nginx_start || fail "nginx"
 # the handshake's last one. Later ACKs of the connection pass.
 lose_first_acks 7100 || fail "nft on the client"
 server_tw() { in_s ss -Htan state time-wait "sport = :7200" | grep -q ":$1\b"; }
+no_server_tw() { ! server_tw "$1"; }
 
 # A small flow table, so bpftool dumps it in a blink; half-open entries live
 # 1 + 2 + 4 = 7 s (--synack-retries 2); 2*MSL is 4 s.
@@ -85,8 +86,16 @@ for e in json.load(sys.stdin):
     if v["state"] and socket.ntohs(v["sport"]) == int(sys.argv[1]):
         print({1: "ESTABLISHED", 2: "CLOSING", 3: "TIME_WAIT"}[v["state"]])' "$1"
 }
-state_is() { test "$(flow_state "$1")" = "$2"; }
-bye() { tcptool_c client "$IP4_S" 7200 --banner bye --bytes 0 --timeout 5 --local-port "$1"; }
+state_is() { # CLIENT_PORT STATE ("" for no entry); says what it found otherwise
+	local got
+	got=$(flow_state "$1")
+	[ "$got" = "$2" ] || { echo "port $1: entry '$got', want '$2'"; return 1; }
+}
+bye() { # CLIENT_PORT [tcptool client options]
+	local p=$1
+	shift
+	tcptool_c client "$IP4_S" 7200 --banner bye --bytes 0 --timeout 5 --local-port "$p" "$@"
+}
 check "(d) a server-closed connection" bye 42001
 two_more() { bye 42002 && bye 42003; }
 check "(d) two more" two_more
@@ -102,6 +111,11 @@ mirrors() {
 	done
 }
 eventually 2 "(d) the curl connections' entries mirror nginx's TIME_WAIT sockets" mirrors
+# A RST that ends the server's active close leaves the kernel no TIME_WAIT
+# socket either (it closes with an error, from FIN_WAIT2), and no entry.
+check "(d) a server-closed connection the client then resets" bye 42004 --reset
+eventually 2 "(d) leaves no entry: the kernel keeps no TIME_WAIT after a RST" state_is 42004 ""
+check "(d) ... as the server's own sockets show" no_server_tw 42004
 passive() { tcptool_c client "$IP4_S" 7100 --banner "220 ready" --bytes 1000 --timeout 5 --local-port 43001; }
 check "(d) a connection the client closes first" passive
 eventually 2 "(d) leaves no entry: the kernel keeps no TIME_WAIT for it" state_is 43001 ""
