@@ -178,8 +178,9 @@ static __always_inline int handle_ack(struct so_ctx *c)
 			 * front has no sockets: what it does not know, it drops). */
 			state = cfg->front ? -1 : kernel_socket(c->xdp, &s->t);
 			if (state >= 0) {
-				flow_add(c, state == BPF_TCP_TIME_WAIT ? SO_TIME_WAIT
-								       : SO_ESTABLISHED);
+				flow_add(c,
+					 state == BPF_TCP_TIME_WAIT ? SO_TIME_WAIT : SO_ESTABLISHED,
+					 flow_now(coarse));
 				c->cnt->established++;
 				return XDP_PASS;
 			}
@@ -197,7 +198,7 @@ static __always_inline int handle_ack(struct so_ctx *c)
 
 		hs.rtt_us = (__u64)ticks * 134218 >> 7;
 	}
-	flow_add(c, SO_ESTABLISHED);
+	flow_add(c, SO_ESTABLISHED, flow_now(coarse));
 	/* On a front the ACK goes on to the backend, which checks the cookie itself. */
 	if (cfg->front)
 		meta_of(cfg, s, &o, hs.copts, &m);

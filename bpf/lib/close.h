@@ -59,7 +59,7 @@ static __always_inline int socket_closing(const struct sock *sk, int oldstate, i
 	struct tcp_sock *tp;
 	struct so_tuple t;
 	struct so_flow *f;
-	__u32 zero = 0, now;
+	__u32 zero = 0;
 	__u16 port;
 
 	if (newstate != BPF_TCP_FIN_WAIT1 && newstate != BPF_TCP_LAST_ACK &&
@@ -77,16 +77,16 @@ static __always_inline int socket_closing(const struct sock *sk, int oldstate, i
 	f = flow_find(cfg, &t, so_tuple_hash(cfg->hash_seed, &t));
 	if (!f)
 		return 0;
-	/* Tracing programs may not read the coarse clock; closes are rare. */
-	now = flow_now(bpf_ktime_get_ns());
+	/* The clock only where a state begins: tracing programs may not read
+	 * the coarse one, and the precise one is a paravirtual clock read. */
 	if (newstate != BPF_TCP_CLOSE) {
-		flow_note(f, SO_TCP_FIN, SO_FIN_SERVER, now);
+		flow_note(f, SO_TCP_FIN, SO_FIN_SERVER, flow_now(bpf_ktime_get_ns()));
 	} else if (cfg->time_wait && !sk->sk_err &&
 		   (oldstate == BPF_TCP_FIN_WAIT1 || oldstate == BPF_TCP_FIN_WAIT2 ||
 		    oldstate == BPF_TCP_CLOSING)) {
 		if (f->state != SO_TIME_WAIT) {
 			f->state = SO_TIME_WAIT;
-			f->since = now;
+			f->since = flow_now(bpf_ktime_get_ns());
 		}
 	} else {
 		flow_forget(f);

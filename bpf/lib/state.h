@@ -254,16 +254,15 @@ static __always_inline __u32 flowroom_free_way(__u32 used)
  * they miss the cache (the daemon's rebuild of a generation waits for
  * running programs to finish, so it sees each entry whose mark it cleared).
  * The walk keeps an index, not a pointer: the verifier then has one pointer
- * to follow, not one per way.
+ * to follow, not one per way. now: flow_now() of the caller's clock.
  */
-static __always_inline void flow_add(struct so_ctx *c, __u8 state)
+static __always_inline void flow_add(struct so_ctx *c, __u8 state, __u32 now)
 {
 	const struct so_seg *s = &c->seg;
 	__u32 idx = so_set_of(s->hash, c->cfg->flow_sets, SO_FLOW_WAYS);
 	__u32 widx = so_flowroom_word(idx), shift = so_flowroom_shift(idx);
 	__u32 pick = ~0U, pick_seen = 0, used, seen_free = 0;
 	__u64 *room = bpf_map_lookup_elem(&so_flowroom, &widx);
-	__u32 now = flow_now(coarse_ns());
 	struct so_flow *f;
 	int i, evicts = 0;
 
