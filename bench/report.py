@@ -110,6 +110,24 @@ LEGIT_NAMES = {
 }
 
 
+# Where a handshake's CPU goes (bench/hsprof.py's parts), in these setups.
+HS = ["none", "xdp_pass_skb", "shakeoff_skb"]
+HS_PARTS = ["total", "kernel_syn", "kernel_ack", "kernel_handoff", "xdp_hook", "xdp_tx",
+            "xdp_pass", "shakeoff_xdp", "shakeoff_tc", "close_hook"]
+HS_ROWS = [
+    ("total", "all CPU, both sides (client, server, kernel, programs)"),
+    ("kernel_syn", "the kernel answers the SYN (tcp_conn_request)"),
+    ("kernel_ack", "the kernel completes the handshake from its SYN queue (tcp_check_req)"),
+    ("kernel_handoff", "the kernel completes the request shakeoff_tc handed it (cookie_v4_check)"),
+    ("xdp_hook", "generic XDP, all of it (do_xdp_generic)"),
+    ("program", "... of which the XDP program"),
+    ("xdp_tx", "... of which XDP_TX, the SYN-ACK sent (generic_xdp_tx)"),
+    ("hook_own", "... of which the hook itself (its skb copies): the rest"),
+    ("shakeoff_tc", "shakeoff_tc, with its listener lookup and bpf_sk_assign_tcp_reqsk"),
+    ("close_hook", "the close hook: the tracepoint's call into BPF and shakeoff_close"),
+]
+
+
 def main():
     kv, cost_md, outdir = load(sys.argv[1]), open(sys.argv[2]).read(), sys.argv[3]
     c = lambda name: num(kv, f"cost.{name}")
@@ -153,6 +171,12 @@ def main():
     w(f"- machine: {cpu}, {os.cpu_count()} vCPUs, {mem} (a KVM guest)")
     w(f"- kernel: {platform.release()}; {sh('clang --version | head -1')}; "
       f"libbpf {sh('pkg-config --modversion libbpf')}; libxdp {sh('pkg-config --modversion libxdp')}")
+    sp = [(p, num(kv, f"speed.{p}")) for p in ("1", "3", "4", "2", "5", "end")]
+    w("- host speed: a fixed loop (awk, 10^7 additions) took " +
+      ", ".join(f"{v:.0f} ms before part {p}" if p != "end" else f"{v:.0f} ms at the end"
+                for p, v in sp) +
+      " (this VM's cores are shared; the same loop has taken 140 to 270 ms on it within minutes, "
+      "and every absolute figure scales with it, ratios within a round much less)")
     w("")
 
     # ---- targets -------------------------------------------------------
@@ -432,6 +456,58 @@ def main():
       "0.98x generic. The stream is not CPU-bound (the CPUs idle an eighth to a fifth of the time), so "
       "a segment's extra latency can cost more throughput than its CPU share, and the rounds "
       "swing more than either.\n")
+    # Where a handshake's CPU goes (bench/hsprof.py).
+    hp = {cfg: {p: median(rounds(kv, f"hsprof.{cfg}", p)) for p in HS_PARTS} for cfg in HS}
+    nprof = len(rounds(kv, "hsprof.none", "total"))
+    prog = {"none": "-", "xdp_pass_skb": "xdp_pass", "shakeoff_skb": "shakeoff_xdp"}
+
+    def part(cfg, p):
+        if p == "hook_own":
+            return hp[cfg]["xdp_hook"] - hp[cfg]["xdp_tx"] - hp[cfg].get(prog[cfg], 0)
+        if p == "program":
+            return hp[cfg].get(prog[cfg], 0)
+        return hp[cfg][p]
+
+    w("**Where a handshake's CPU goes.** The same handshakes (bench/connrate, generic XDP) under "
+      f"`perf record -a -g`, {nprof} interleaved rounds of their own (perf's unwinding slows "
+      "everything a little, so these runs are not the rates above): each function's inclusive "
+      "share of the samples times both CPUs' time, per connection made (bench/hsprof.py), "
+      "medians, in ns per handshake. Both sides of the connection run on these two CPUs, so "
+      "the first row is the client's cost as well as the server's.\n")
+    w("| per handshake, ns | " + " | ".join(LEGIT_NAMES[c] for c in HS) + " |")
+    w("|---|" + "---|" * len(HS))
+    for p, label in HS_ROWS:
+        cells = [part(c, p) for c in HS]
+        w(f"| {label} | " + " | ".join(f"{v:,.0f}" if v == v and round(v) > 0 else "-"
+                                        for v in cells) + " |")
+    so, none, xp = (lambda p: part("shakeoff_skb", p)), (lambda p: part("none", p)), \
+        (lambda p: part("xdp_pass_skb", p))
+    own = so("program") + so("xdp_tx") + so("shakeoff_tc") + so("close_hook")
+    spared = none("kernel_syn") + none("kernel_ack") - so("kernel_handoff")
+    w(f"\nPer handshake, shakeoff's own work costs {own:,.0f} ns: shakeoff_xdp {so('program'):,.0f} "
+      f"(the SYN, the ACK and the client's RST), the SYN-ACK's XDP_TX {so('xdp_tx'):,.0f}, "
+      f"shakeoff_tc {so('shakeoff_tc'):,.0f} and the close hook {so('close_hook'):,.0f}. It spares "
+      f"the kernel {spared:,.0f} ns: the SYN ({none('kernel_syn'):,.0f}), and completing the "
+      f"handshake from its SYN queue ({none('kernel_ack'):,.0f}) against completing the request "
+      f"shakeoff_tc hands it ({so('kernel_handoff'):,.0f}). The generic hook itself, whichever "
+      f"program it runs, costs {xp('hook_own'):,.0f} ns a handshake with an XDP_PASS program and "
+      f"{so('hook_own'):,.0f} with shakeoff: on veth it copies the client's cloned or "
+      "headroom-short skbs before any program sees them. So against an XDP_PASS program, which "
+      f"pays the hook too, shakeoff is {spared - own:+,.0f} ns a handshake; against no XDP at "
+      f"all it is that less the hook, {spared - own - so('hook_own'):+,.0f} ns, out of "
+      f"{none('total'):,.0f}. On a NIC the hook runs in the driver, with no copies.\n")
+    w("The XDP program's live cost is far above its test-run figures (part 1): between two "
+      "packets of a handshake the kernel's whole TCP stack runs on the same CPU, so its maps' "
+      "lines and its own text are cold again by the next packet. `make profile`'s line mapping "
+      "applied to these runs (by hand, 2026-12-02) puts about 60% of the program's samples on "
+      "the first loads of its tables: the flow mark, the flow set, so_flowroom and the "
+      "half-open set. connrate reuses client ports within seconds, so every SYN and ACK finds "
+      "its tuple's stale flow mark and walks the flow set, and every new flow finds its set's "
+      "so_flowroom bits left set by the closes and walks it too. As a bound, a build with "
+      "neither walk (unsafe: SYNs no longer see flows) read 6 to 12% less shakeoff_xdp time a "
+      "handshake, interleaved, about 120 ns of some 45,000: its samples moved to the first "
+      "touches that remained (the half-open set's load, the flow entry's stores, the clock), "
+      "which a handshake cannot avoid. Not pursued.\n")
     w("Native XDP on veth has a price of its own, whatever the program: a frame from the local "
       "stack lacks the headroom XDP wants, so veth copies it into a page, runs the program and "
       "builds a new skb. On small packets that costs more than the whole handshake saves (the "

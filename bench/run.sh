@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: shakeoff's performance, measured side by side in one run, into
-# bench/RESULTS.md and bench/*.png. About 16 minutes. Every comparison
-# runs in interleaved rounds (SO_BENCH_ROUNDS, default 3; SO_BENCH_LEGIT_ROUNDS,
-# default 5, for part 4): medians and per-round ratios, because absolute
-# figures on a small VM swing by 20% between runs.
+# bench/RESULTS.md and bench/*.png. About 15 minutes (make bench runs
+# bench/front.sh first: 20 in all). Every comparison runs in interleaved
+# rounds (SO_BENCH_ROUNDS, default 3; SO_BENCH_LEGIT_ROUNDS, default 5, for
+# part 4): medians and per-round ratios, because absolute figures on a
+# small VM swing by 20% between runs (more when its host is busy: the
+# speed probe below).
 #
 #  1. ns/packet of every path (BPF_PROG_TEST_RUN), hot and cold, against
 #     baselines and a reference responder; the daemon's sweeps  (bench_cost)
@@ -14,7 +16,8 @@
 #  3. 500 real connections during a flat-out flood, for each protection
 #  4. what legitimate traffic pays: handshakes/s, wrk connections/s,
 #     iperf3 bulk, against no XDP at all and an XDP_PASS program, in native
-#     and generic XDP; the per-segment cost of each program
+#     and generic XDP; the per-segment cost of each program; where a
+#     handshake's CPU goes, by function (perf)
 #  5. the TC ingress hook on every segment: a tcx link, a clsact filter,
 #     none at all
 #
@@ -44,7 +47,22 @@ R=$WORK/results # KEY VALUE lines
 note() { echo "bench: $*" >&2; }
 put() { echo "$1 $2" >>"$R"; }
 
+# The host's speed. This VM's cores are shared, and a fixed loop's time
+# swings by up to 2x over minutes: every absolute figure below scales with
+# it. Timed before each part (median of 5, the two CPUs in turn), so a
+# reader can tell a slow host from slow code.
+speed() { # PART
+	local i t0 v=()
+	for i in 1 2 3 4 5; do
+		t0=$(date +%s%N)
+		taskset -c $((i % 2)) awk 'BEGIN { for (i = 0; i < 1e7; i++) s += i }'
+		v+=($((($(date +%s%N) - t0) / 1000000)))
+	done
+	put speed."$1" "$(printf '%s\n' "${v[@]}" | sort -n | sed -n 3p)"
+}
+
 # ---- part 1 ------------------------------------------------------------
+speed 1
 note "part 1: per-path cost (test-run: hot, median of 21 calls x 65,536; cold, median of 20,000 calls)"
 sysctl -qw kernel.bpf_stats_enabled=0
 "$ROOT/.output/bench_cost" >"$WORK/cost.md" 2>"$WORK/cost.data" || {
@@ -106,6 +124,7 @@ synproxy_off() {
 server_napi() { in_s ethtool -K "$IF_S" gro "$1" >/dev/null; }
 
 # ---- part 3 ------------------------------------------------------------
+speed 3
 clients_setup() {
 	case $1 in
 	none) protect_kernel 0; server_napi on ;;
@@ -137,6 +156,7 @@ for cfg in none kernel_syncookies synproxy shakeoff; do
 done
 
 # ---- part 4 ------------------------------------------------------------
+speed 4
 # wrk with Connection: close makes the server close first, and reuses every
 # client port within TIME_WAIT's 60 s: every SYN would meet a TIME_WAIT
 # socket, which is the kernel's to recycle, and none of shakeoff's
@@ -195,7 +215,34 @@ print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))')"
 	done
 done
 
+# Where a handshake's CPU goes: connrate again, under `perf record -a -g`,
+# its samples summed by function into the parts bench/hsprof.py names (the
+# kernel's SYN and ACK work, the generic XDP hook, each of shakeoff's
+# programs), in generic XDP, the mode for veth. Interleaved rounds of their
+# own: perf's unwinding slows everything a little, so these runs are not
+# part of the rates above.
+hs_profile() { # KEY
+	local n ms
+	n=$(perf record -q -a -g -o "$WORK/hs.perf" -- nsenter --net=/run/netns/"$NS_C" \
+		"$CONNRATE" client $IP4_S $PORT --threads 4 --seconds 5 2>/dev/null |
+		sed -n 's/connrate: \([0-9]*\) connections.*/\1/p')
+	ms=$(perf report -i "$WORK/hs.perf" --header-only 2>/dev/null | sed -n 's/.*sample duration : *\([0-9.]*\) ms/\1/p')
+	perf report -i "$WORK/hs.perf" --children --sort sym -g none --stdio 2>/dev/null |
+		python3 "$OUT/hsprof.py" "${n:-0}" "$(python3 -c "print(${ms:-0} / 1000)")" |
+		while read -r part ns; do put "$1.$part" "$ns"; done
+	rm -f "$WORK/hs.perf"
+}
+for round in $(seq "$ROUNDS"); do
+	for cfg in none xdp_pass_skb shakeoff_skb; do
+		note "part 4: a handshake's CPU by function, $cfg (round $round of $ROUNDS)"
+		legit_setup $cfg
+		hs_profile hsprof.$cfg."$round"
+		legit_teardown $cfg
+	done
+done
+
 # ---- part 2 ------------------------------------------------------------
+speed 2
 # veth runs the receiver's NAPI where the sender runs, unless NAPI is
 # threaded: then the responder's NAPI thread is pinned alone to CPU 1 and the
 # sink's, with the generator, to CPU 0, both SCHED_FIFO 50 (without FIFO
@@ -291,6 +338,7 @@ for round in $(seq "$ROUNDS"); do
 done
 
 # ---- part 5 ------------------------------------------------------------
+speed 5
 # The TC ingress hook runs on every segment, only to look for our metadata.
 # Its price, by the responder's CPU per frame: a flood of SYNs to a port
 # nobody protects (XDP passes them, nftables drops them at prerouting,
@@ -313,5 +361,6 @@ done
 in_s nft delete table ip bench
 sysctl -qw kernel.bpf_stats_enabled=0
 
+speed end
 note "writing bench/RESULTS.md and plots"
 python3 "$OUT/report.py" "$R" "$WORK/cost.md" "$OUT"
