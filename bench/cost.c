@@ -333,6 +333,7 @@ static void sweeps(const uint8_t *syn, int syn_len)
 			   .skel = so,
 			   .synack_retries = 5,
 			   .msl = 30,
+			   .flow_idle = SO_FLOW_IDLE_S,
 			   .raw4 = -1,
 			   .raw6 = -1,
 			   .listen_fd = -1,

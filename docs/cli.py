@@ -50,6 +50,10 @@ SIGINT or SIGTERM detaches everything, SIGHUP reloads --config.""",
             ("synack-prefix", "V4,V6", "P",
              "the prefix lengths of --synack-rate (default 24,64)"),
             ("msl", "SECONDS", "M", "TIME_WAIT lasts 2*MSL (default 30)"),
+            ("flow-idle", "SECONDS", "I",
+             "forget a connection silent this long (default 300; with --front 7440, "
+             "2 h 4 min, past TCP keepalive's 2 h: a front drops what it has forgotten, "
+             "while locally the kernel's socket brings it back; 2-86400)"),
             ("mss", "N", "s", "largest MSS to advertise (default: from the MTU)"),
             ("key-file", "PATH", "k",
              "cookie master key, 32 hex digits, mode 600, shared by hosts behind one "

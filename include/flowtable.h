@@ -97,6 +97,7 @@ static __always_inline void so_flow_place(struct so_flow *f, const struct so_tup
 	f->dport = t->dport;
 	f->v6 = t->v6;
 	f->fin = 0;
+	f->touched = 0;
 	f->since = now;
 	f->seen = now;
 	so_barrier();

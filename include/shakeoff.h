@@ -266,10 +266,13 @@ struct so_flow {
 	__u8 state; /* enum so_state; 0: free */
 	__u8 fin;   /* SO_FIN_*: who has closed */
 	__u8 v6;
-	__u8 pad;
+	/* A segment since the daemon's last sweep: the data plane sets it, with
+	 * no clock to read; the sweep moves `seen` on and clears it. In the first
+	 * word, so the daemon's compare-and-swap fails on a flow just touched. */
+	__u8 touched;
 	SO_TUPLE_ADDRS
 	__u32 since; /* entered this state, in SO_FLOW_TICK_SHIFT ticks */
-	__u32 seen;  /* the last segment, to about a second */
+	__u32 seen;  /* the last segment, to the daemon's sweep (a second) */
 	__u8 pad2[12];
 };
 
@@ -288,9 +291,18 @@ struct so_flow {
  */
 #define SO_FLOWROOM_SETS 16
 
-/* An ESTABLISHED or CLOSING flow silent this long is forgotten (the kernel
- * keeps the socket; its next segment takes the socket-lookup path). */
-#define SO_FLOW_IDLE_S 300
+/*
+ * An ESTABLISHED or CLOSING flow silent this long is forgotten (--flow-idle).
+ * Locally the kernel keeps the socket, and the flow's next segment finds it
+ * and comes back; a front has no socket to ask and drops that segment, so a
+ * front waits as long as RFC 5382 (REQ-5) asks of a NAT: 2 h 4 min, past
+ * TCP keepalive's default 2 h. Flow times are 32-bit ticks, compared signed:
+ * 26 days at most, and a day is plenty.
+ */
+#define SO_FLOW_IDLE_S	     300
+#define SO_FRONT_FLOW_IDLE_S 7440
+#define SO_FLOW_IDLE_MIN_S   2 /* idle tracking is to about a second */
+#define SO_FLOW_IDLE_MAX_S   86400
 
 /*
  * A TIME_WAIT entry stands for the kernel's TIME_WAIT socket (the others go

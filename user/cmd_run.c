@@ -275,6 +275,13 @@ static int parse_opts(struct daemon *d, int argc, char **argv, bool *sized)
 				return EXIT_USAGE;
 			d->msl = v;
 			break;
+		case 'I':
+			v = num_arg(cmd, "--flow-idle", optarg, SO_FLOW_IDLE_MIN_S,
+				    SO_FLOW_IDLE_MAX_S);
+			if (v < 0)
+				return EXIT_USAGE;
+			d->flow_idle = v;
+			break;
 		case 'c':
 			if (argv[0][0] == 'c') {
 				so_err("%s: --config: not inside a config file", cmd);
@@ -410,6 +417,8 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	}
 	if (d->stateless)
 		d->max_half_open = SO_HALFOPEN_WAYS; /* the map must exist; it stays empty */
+	if (!d->flow_idle)
+		d->flow_idle = d->front ? SO_FRONT_FLOW_IDLE_S : SO_FLOW_IDLE_S;
 	return 0;
 }
 
@@ -491,8 +500,9 @@ static int config_refresh(struct daemon *d)
 	if (!memcmp(&c, &d->cfg, sizeof(c)))
 		return 0;
 	if (d->front && c.features != d->cfg.features)
-		so_log("%s: front for %d destinations; wscale %u, mss %u/%u, features%s%s%s%s",
-		       d->ifname, d->nprotect, c.wscale, c.mss4, c.mss6,
+		so_log("%s: front for %d destinations, forgets a connection idle %d s; "
+		       "wscale %u, mss %u/%u, features%s%s%s%s",
+		       d->ifname, d->nprotect, d->flow_idle, c.wscale, c.mss4, c.mss6,
 		       c.features & SO_F_WSCALE ? " wscale" : "",
 		       c.features & SO_F_SACK ? " sack" : "", c.features & SO_F_TS ? " ts" : "",
 		       c.features & SO_F_ECN ? " ecn" : "");

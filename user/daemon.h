@@ -43,6 +43,7 @@ struct daemon {
 	char **argv;
 	__u32 max_half_open, max_flows;
 	int synack_retries, msl;
+	int flow_idle;	      /* --flow-idle, seconds (0 until parsed: the mode's default) */
 	long synack_rate;     /* SYN-ACKs per second per prefix; 0: no budget */
 	int prefix4, prefix6; /* the budget's prefix lengths */
 	char ports_str[SO_PORTS_STR_MAX];

@@ -2,7 +2,9 @@
 /*
  * The daemon's work on the flow table, once a second, through its mmap: a
  * TIME_WAIT entry goes when the kernel's TIME_WAIT socket does (or after
- * 2*MSL, if longer), a silent one after SO_FLOW_IDLE_S; and
+ * 2*MSL, if longer), a silent one after --flow-idle (the data plane marks a
+ * flow touched, reading no clock; each sweep moves a touched flow's `seen`
+ * to now and clears the mark); and
  * the flow marks (the filter a SYN reads before it may look so_flows up)
  * are rebuilt from what is left, so the bits of forgotten flows fade.
  * so_flowmark holds two generations (each word's low and high 32 bits): the
@@ -148,22 +150,26 @@ static void mark(struct daemon *d, const struct so_tuple *t, __u64 mask)
 union flow_head {
 	struct {
 		__u32 seq;
-		__u8 state, fin, v6, pad;
+		__u8 state, fin, v6, touched;
 	};
 	__u64 word;
 };
 
-/* Why flow f is done with at now: 0 it is not, 1 TIME_WAIT over, 2 idle. */
-static int flow_done(const struct daemon *d, const struct so_flow *f, __u32 now)
+/* Why flow f (its first word: head) is done with at now: 0 it is not, 1
+ * TIME_WAIT over, 2 idle. */
+static int flow_done(const struct daemon *d, const struct so_flow *f, union flow_head head,
+		     __u32 now)
 {
 	/* Signed: a seeded entry may start in the future (seed_one). */
-	if (f->state == SO_TIME_WAIT)
+	if (head.state == SO_TIME_WAIT)
 		return (__s32)(now - f->since) >= (__s32)ticks(time_wait_ns(d)) ? 1 : 0;
+	if (head.touched)
+		return 0; /* a segment since the last sweep */
 	/* A front sees the client's FIN but never the server's: once the client has
 	 * closed, 2*MSL without a segment ends the flow, as TIME_WAIT would. */
-	if (d->front && f->state == SO_CLOSING)
+	if (d->front && head.state == SO_CLOSING)
 		return (__s32)(now - f->seen) >= (__s32)ticks(time_wait_ns(d)) ? 1 : 0;
-	return (__s32)(now - f->seen) >= (__s32)ticks(SO_FLOW_IDLE_S * NS) ? 2 : 0;
+	return (__s32)(now - f->seen) >= (__s32)ticks(d->flow_idle * NS) ? 2 : 0;
 }
 
 void flows_tick(struct daemon *d)
@@ -193,7 +199,7 @@ void flows_tick(struct daemon *d)
 		head.word = __atomic_load_n((__u64 *)f, __ATOMIC_ACQUIRE);
 		if (!head.state || head.seq & 1)
 			continue;
-		why = flow_done(d, f, now);
+		why = flow_done(d, f, head, now);
 		freed = head;
 		freed.state = 0;
 		if (why && __atomic_compare_exchange_n((__u64 *)f, &head.word, freed.word, false,
@@ -201,6 +207,12 @@ void flows_tick(struct daemon *d)
 			tw += why == 1;
 			idle += why == 2;
 			continue;
+		}
+		if (head.touched) {
+			/* Seen this second. A segment that marks it again between the
+			 * two stores is lost: its flow was just seen now anyway. */
+			f->seen = now;
+			__atomic_store_n(&f->touched, 0, __ATOMIC_RELEASE);
 		}
 		memset(&t, 0, sizeof(t));
 		memcpy(t.saddr, f->saddr, SO_TUPLE_ADDR_WORDS * 4);

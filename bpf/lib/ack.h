@@ -155,7 +155,7 @@ static __always_inline int handle_ack(struct so_ctx *c)
 	/* The fast path: a flow we know. */
 	fl = seg_flow(cfg, s);
 	if (fl) {
-		flow_note(fl, s->flags, SO_FIN_CLIENT, flow_now(coarse_ns()));
+		flow_note(fl, s->flags, SO_FIN_CLIENT, 0);
 		c->cnt->established++;
 		return cfg->front ? front_forward(c) : XDP_PASS;
 	}
@@ -222,7 +222,7 @@ static __always_inline int handle_rst(struct so_ctx *c)
 	struct halfopen_find f;
 
 	if (fl) {
-		flow_note(fl, s->flags, SO_FIN_CLIENT, flow_now(coarse_ns()));
+		flow_note(fl, s->flags, SO_FIN_CLIENT, 0);
 		return XDP_PASS;
 	}
 	if (cfg->backlog == SO_BACKLOG_STATELESS)

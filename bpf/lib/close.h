@@ -80,7 +80,7 @@ static __always_inline int socket_closing(const struct sock *sk, int oldstate, i
 	/* The clock only where a state begins: tracing programs may not read
 	 * the coarse one, and the precise one is a paravirtual clock read. */
 	if (newstate != BPF_TCP_CLOSE) {
-		flow_note(f, SO_TCP_FIN, SO_FIN_SERVER, flow_now(bpf_ktime_get_ns()));
+		flow_note(f, SO_TCP_FIN, SO_FIN_SERVER, 1);
 	} else if (cfg->time_wait && !sk->sk_err &&
 		   (oldstate == BPF_TCP_FIN_WAIT1 || oldstate == BPF_TCP_FIN_WAIT2 ||
 		    oldstate == BPF_TCP_CLOSING)) {

@@ -6,10 +6,11 @@
                     echo server on [::]:PORT (v4 too); --close: write the banner
                     and close first (the server keeps the TIME_WAIT)
   tcptool.py client HOST PORT [--bytes N] [--banner TEXT] [--timeout S]
-                    [--local-port P] [--reset]
+                    [--local-port P] [--reset] [--pause S]
                     send N random bytes, expect them echoed byte-exact
                     (N = 0: read until the server closes); --reset: close
-                    with a RST (SO_LINGER 0), not a FIN
+                    with a RST (SO_LINGER 0), not a FIN; --pause: echo N
+                    bytes, stay silent S seconds, then echo N more
   tcptool.py many HOST PORT --count N [--parallel K] [--timeout S]
                     [--bytes B] [--banner TEXT] [--seconds S]
                     N connections, each echoing B random bytes (default 16;
@@ -97,6 +98,13 @@ def client(args):
         s.close()
         print(f"ok closed connect_ms={ms:.2f}")
         return 0
+    if args.pause:
+        data = os.urandom(args.bytes)
+        s.sendall(data)
+        if recv_exact(s, len(data)) != data:
+            print("fail: the echo before the pause")
+            return 1
+        time.sleep(args.pause)
     data = os.urandom(args.bytes)
     sender = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
     sender.start()
@@ -280,6 +288,7 @@ def main():
     a.add_argument("--timeout", type=float, default=10)
     a.add_argument("--local-port", type=int, default=0)
     a.add_argument("--reset", action="store_true")
+    a.add_argument("--pause", type=float, default=0)
     a = sub.add_parser("many")
     a.add_argument("host")
     a.add_argument("port", type=int)

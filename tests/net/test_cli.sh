@@ -43,6 +43,8 @@ expect 2 "stats --watch 0" S stats "$IF_S" --watch 0
 expect 2 "--stateless with --max-half-open" S run "$IF_S" --ports 80 --stateless --max-half-open 100
 expect 2 "--synack-retries 11" S run "$IF_S" --ports 80 --synack-retries 11
 expect 2 "--msl 0" S run "$IF_S" --ports 80 --msl 0
+expect 2 "--flow-idle 1" S run "$IF_S" --ports 80 --flow-idle 1
+expect 2 "--flow-idle 86401" S run "$IF_S" --ports 80 --flow-idle 86401
 expect 2 "--max-flows 5" S run "$IF_S" --ports 80 --max-flows 5
 expect 2 "--max-half-open x" S run "$IF_S" --ports 80 --max-half-open x
 expect 1 "events where no daemon runs" S events "$IF_S"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # What shakeoff must leave alone or refuse: forged ACKs and damaged SYNs
 # get no answer,
-# connections older than shakeoff keep working, ports without a listener
-# and unprotected ports stay the kernel's. (Topology: tests/net/lib.sh.)
+# connections older than shakeoff keep working, so do connections it forgot
+# while they were idle, ports without a listener and unprotected ports stay
+# the kernel's. (Topology: tests/net/lib.sh.)
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +23,7 @@ check "the server kept its TIME_WAIT socket" server_tw 45000
 tcptool_c hold $IP4_S 7000 --seconds 6 >"$WORK/hold.out" 2>&1 &
 hold=$!
 sleep 1.5
-so_start --ports 7000,7002,7003 || { fail "shakeoff run"; finish; }
+so_start --ports 7000,7002,7003 --flow-idle 3 || { fail "shakeoff run"; finish; }
 so_answering 2 || fail "shakeoff answers for the two ports with a listener"
 wait $hold
 check "a connection from before shakeoff keeps working" grep -q "^ok" "$WORK/hold.out"
@@ -65,4 +66,17 @@ tcp_server 7002 || fail "late listener"
 if so_answering 3; then pass "a new listener is answered for"; else fail "a new listener is answered for"; fi
 check "and serves through shakeoff" tcptool_c client $IP6_S 7002 --bytes 100000
 check "with the handshake from XDP" test "$(so_stat syn_recv)" = $((syn0 + 1))
+
+# A connection busy for longer than --flow-idle (3 s here) is never taken
+# for idle; one silent past it is forgotten, and its next segment finds the
+# kernel's socket and brings it back. (No other connection is open now.)
+idle0=$(so_stat flow_idle_expired)
+tcptool_c hold $IP4_S 7000 --seconds 7 >"$WORK/hold2.out" 2>&1
+check "a connection busy for twice --flow-idle" grep -q "^ok" "$WORK/hold2.out"
+check "... is never taken for idle ($idle0 -> $(so_stat flow_idle_expired))" \
+	test "$(so_stat flow_idle_expired)" = "$idle0"
+check "a connection silent past --flow-idle goes on" \
+	tcptool_c client $IP4_S 7000 --bytes 1000 --pause 6 --timeout 5
+check "... forgotten meanwhile ($idle0 -> $(so_stat flow_idle_expired))" \
+	test "$(so_stat flow_idle_expired)" -gt "$idle0"
 finish

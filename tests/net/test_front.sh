@@ -103,7 +103,8 @@ wait "$F_PID" 2>/dev/null
 in_s ip link set dev "$IF_S" xdpdrv obj "$ROOT/.output/xdp_pass.bpf.o" sec xdp ||
 	fail "xdp_pass on the server's end"
 nsenter --net=/run/netns/"$NS_F" "$SHAKEOFF" run "$IF_FC" --front --protect 10.83.0.0/24:80,7000,7100 \
-	--protect fd83::/64:80,7000,7100 --key-file "$WORK/key" --forward-xdp "$IF_FS" >>"$F_LOG" 2>&1 &
+	--protect fd83::/64:80,7000,7100 --key-file "$WORK/key" --forward-xdp "$IF_FS" \
+	--flow-idle 3 >>"$F_LOG" 2>&1 &
 F_PID=$!
 BG_PIDS+=("$F_PID")
 front_again() { test "$(grep -c "attached (" "$F_LOG")" -ge 2; }
@@ -120,6 +121,20 @@ check "the front forwarded them itself (forwarded_xdp $fwd0 -> $(fst forwarded_x
 check "and the backend handed off each handshake ($ho0 -> $(bst handoff_ok))" \
 	test "$(bst handoff_ok)" -ge $((ho0 + 101))
 check "the server's stack still saw no SYN ($(seen 'syn'))" same "$(seen 'syn')" 0
+
+# Idle connections: a front has no socket to ask about a connection it has
+# forgotten, so it waits as a NAT must (RFC 5382: 2 h 4 min), and the
+# operator can say otherwise (here --flow-idle 3).
+check "a front forgets an idle connection after 2 h 4 min by default" \
+	grep -q "front for 2 destinations, forgets a connection idle 7440 s;" "$F_LOG"
+check "--flow-idle says otherwise" grep -q "forgets a connection idle 3 s;" "$F_LOG"
+check "a connection silent for less goes on" tcptool_c client $B4 7000 --bytes 1000 --pause 1 --timeout 5
+idle0=$(fst flow_idle_expired)
+# The client's own segments after the pause are dropped: it times out.
+forgotten() { ! tcptool_c client "$B4" 7000 --bytes 1000 --pause 6 --timeout 3; }
+check "one silent for longer is forgotten: its next segments are dropped" forgotten
+check "... as an idle expiry ($idle0 -> $(fst flow_idle_expired))" \
+	test "$(fst flow_idle_expired)" -gt "$idle0"
 
 # The final ACK lost: the front's daemon retransmits the SYN-ACK (from the
 # server's address, through the front's routing) and the server-speaks-first

@@ -2,12 +2,14 @@
 /*
  * The daemon's flow table work (user/flows.c) against the loaded data
  * plane: so_flowroom marked for an adopted table, the flow marks' rebuild,
- * and what happens when its wait for running programs fails. A lost mark
+ * what happens when its wait for running programs fails, and idle time
+ * kept from the data plane's touched marks. A lost mark
  * would not break a connection (its next segment finds the kernel's socket
  * and brings the flow back), so only a test that looks sees it: here a data
  * segment of a flow with no mark has no socket to fall back on, and is
  * dropped.
  */
+#include <arpa/inet.h>
 #include <linux/types.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,25 +56,41 @@ static struct frame_spec handshake(uint16_t sport)
 	return s;
 }
 
+/* A data segment of the flow whose handshake ended with ack: passed? */
+static int data_passes(const struct frame_spec *ack)
+{
+	struct frame_spec d = *ack;
+	uint8_t in[FRAME_MAX];
+	struct run r;
+
+	d.flags = 0x18;
+	d.ack += 1000; /* not the cookie's: only the flow table lets it by */
+	d.opts = NULL; /* (the handshakes' ACKs share one options buffer) */
+	d.opt_len = 0;
+	d.payload_len = 100;
+	run_xdp(in, frame_build(&d, in), &r);
+	return r.ret == XDP_PASS;
+}
+
 /* How many of the flows' data segments pass as known flows. */
 static int known(const struct frame_spec *acks)
 {
-	uint8_t in[FRAME_MAX];
-	struct run r;
 	int i, n = 0;
 
-	for (i = 0; i < FLOWS; i++) {
-		struct frame_spec d = acks[i];
-
-		d.flags = 0x18;
-		d.ack += 1000; /* not the cookie's: only the flow table lets it by */
-		d.opts = NULL; /* (the handshakes' ACKs share one options buffer) */
-		d.opt_len = 0;
-		d.payload_len = 100;
-		run_xdp(in, frame_build(&d, in), &r);
-		n += r.ret == XDP_PASS;
-	}
+	for (i = 0; i < FLOWS; i++)
+		n += data_passes(&acks[i]);
 	return n;
+}
+
+/* The so_flows index of the flow from client port sport, or -1. */
+static int flow_of(uint16_t sport, struct so_flow *f)
+{
+	__u32 i;
+
+	for (i = 0; i < FLOW_TEST_SLOTS; i++)
+		if (!flow_at(i, f) && f->state && f->sport == htons(sport))
+			return i;
+	return -1;
 }
 
 static __u8 gen_now(void)
@@ -95,7 +113,11 @@ static void marks_clear(void)
 
 static void test_flow_marks_rebuilt(void)
 {
-	struct daemon d = {.skel = skel, .msl = 30, .wait_outer = -1, .wait_inner = -1};
+	struct daemon d = {.skel = skel,
+			   .msl = 30,
+			   .flow_idle = SO_FLOW_IDLE_S,
+			   .wait_outer = -1,
+			   .wait_inner = -1};
 	struct frame_spec acks[FLOWS];
 	__u32 zero = 0;
 	__u8 gen;
@@ -133,7 +155,11 @@ static void test_flow_marks_rebuilt(void)
  */
 static void test_room_marked_at_start(void)
 {
-	struct daemon d = {.skel = skel, .msl = 30, .wait_outer = -1, .wait_inner = -1};
+	struct daemon d = {.skel = skel,
+			   .msl = 30,
+			   .flow_idle = SO_FLOW_IDLE_S,
+			   .wait_outer = -1,
+			   .wait_inner = -1};
 	__u32 zero = 0, i, used = 0, marked = 0;
 	struct so_flow f;
 
@@ -155,8 +181,58 @@ static void test_room_marked_at_start(void)
 	flows_fini(&d);
 }
 
+/*
+ * Idle time, kept without a clock on the data path: a segment of a known
+ * flow only marks it touched; the daemon's sweep moves a touched flow's
+ * `seen` to now and clears the mark, and forgets a flow neither touched nor
+ * seen for --flow-idle.
+ */
+static void test_flow_idle(void)
+{
+	struct daemon d = {
+	    .skel = skel, .msl = 30, .flow_idle = 2, .wait_outer = -1, .wait_inner = -1};
+	__u32 zero = 0, now, old;
+	struct frame_spec acks[FLOWS];
+	struct so_flow f;
+	int i, idx;
+
+	for (i = 0; i < FLOWS; i++)
+		acks[i] = handshake(53000 + i);
+	bpf_map__lookup_elem(skel->maps.so_config, &zero, sizeof(zero), &d.cfg, sizeof(d.cfg), 0);
+	if (!ASSERT_EQ(flows_init(&d), 0, "the daemon maps the flow table"))
+		return;
+	/* Every flow last seen 10 s ago; half of them have a segment now. */
+	now = now_mono_ns() >> SO_FLOW_TICK_SHIFT;
+	old = now - (10000000000ULL >> SO_FLOW_TICK_SHIFT);
+	for (i = 0; i < FLOWS; i++) {
+		idx = flow_of(53000 + i, &f);
+		if (!ASSERT_TRUE(idx >= 0, "a flow per handshake"))
+			return;
+		ASSERT_EQ(f.touched, 0, "a new flow starts untouched");
+		f.seen = old;
+		flow_put(idx, &f);
+	}
+	for (i = 0; i < FLOWS; i += 2) {
+		ASSERT_TRUE(data_passes(&acks[i]), "a data segment of a known flow passes");
+		flow_of(53000 + i, &f);
+		ASSERT_EQ(f.touched, 1, "and marks its flow touched");
+		ASSERT_EQ(f.seen, old, "without a clock: seen is the daemon's to move");
+	}
+	flows_tick(&d);
+	ASSERT_EQ(d.pub.flow_idle_expired, FLOWS / 2, "the untouched flows, idle, are forgotten");
+	ASSERT_EQ(d.pub.flows, FLOWS / 2, "the touched ones are kept");
+	for (i = 0; i < FLOWS; i += 2) {
+		if (!ASSERT_TRUE(flow_of(53000 + i, &f) >= 0, "a touched flow kept"))
+			continue;
+		ASSERT_EQ(f.touched, 0, "its mark cleared by the sweep");
+		ASSERT_TRUE(f.seen - now < 1000, "its seen moved to the sweep's now");
+	}
+	flows_fini(&d);
+}
+
 static const struct test_case cases[] = {
     TEST(test_flow_marks_rebuilt),
     TEST(test_room_marked_at_start),
+    TEST(test_flow_idle),
 };
 const struct test_table daemon_tests = {cases, sizeof(cases) / sizeof(cases[0])};
