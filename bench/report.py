@@ -171,6 +171,9 @@ def main():
     w(f"- machine: {cpu}, {os.cpu_count()} vCPUs, {mem} (a KVM guest)")
     w(f"- kernel: {platform.release()}; {sh('clang --version | head -1')}; "
       f"libbpf {sh('pkg-config --modversion libbpf')}; libxdp {sh('pkg-config --modversion libxdp')}")
+    vuln = {v: sh(f"cat /sys/devices/system/cpu/vulnerabilities/{v}")
+            for v in ("spectre_v2", "spec_rstack_overflow")}
+    w("- CPU mitigations: " + "; ".join(f"{v}: {s or 'unknown'}" for v, s in vuln.items()))
     sp = [(p, num(kv, f"speed.{p}")) for p in ("1", "3", "4", "2", "5", "end")]
     w("- host speed: a fixed loop (awk, 10^7 additions) took " +
       ", ".join(f"{v:.0f} ms before part {p}" if p != "end" else f"{v:.0f} ms at the end"
@@ -236,6 +239,14 @@ def main():
     ok, n = sc.get("ok", 0), sc.get("ok", 0) + sc.get("fail", 0)
     target("real clients during a flood: every one connects", f"{ok}/{n}", n and ok == n)
     w("\nWhere a target is missed, its section says by how much and what was tried.\n")
+    if "Safe RET" in vuln["spec_rstack_overflow"]:
+        w("This run's host is not the Intel Xeon of the runs before 2026-12-02, where the "
+          "test-run targets in ns were set and met (stateless SYN 65 ns, established 20 ns, "
+          "cookie ACK 88 to 167 ns): it mitigates SRSO with \"safe RET\" (every return goes "
+          "through a thunk) and Spectre v2 with retpolines (above), and every row of part 1 costs "
+          "several times what it did there, the baselines and the reference responder too "
+          f"(XDP_DROP {c('xdp_drop'):.0f} ns and the reference {c('reference'):.0f} ns here, "
+          "against 5 and 54 there). Read those rows against the reference of the same run.\n")
 
     # ---- part 1 ----------------------------------------------------------
     w("## 1. Cost of each path (BPF_PROG_TEST_RUN)\n")
@@ -355,8 +366,8 @@ def main():
       "ns, with the wrapper, interleaved). The interleaved comparisons above are the "
       "measure of each change. "
       + ("The target holds with the default flow table.\n" if ack <= 100 else
-         "The target holds for a flow table that fits the cache (--max-flows 32768), not for "
-         "the default.\n"))
+         "On the Intel host of 2026-11-25 the target held for a flow table that fits the cache "
+         "(--max-flows 32768), not for the default.\n"))
 
     # ---- part 2 ----------------------------------------------------------
     w("## 2. SYN flood capacity, the responder alone on one core\n")
