@@ -362,5 +362,10 @@ in_s nft delete table ip bench
 sysctl -qw kernel.bpf_stats_enabled=0
 
 speed end
+# The run's readings outlive it, so the report can be made again from them
+# (python3 bench/report.py .output/bench/results .output/bench/cost.md bench).
+mkdir -p "$ROOT/.output/bench"
+cp "$R" "$ROOT/.output/bench/results"
+cp "$WORK/cost.md" "$ROOT/.output/bench/cost.md"
 note "writing bench/RESULTS.md and plots"
 python3 "$OUT/report.py" "$R" "$WORK/cost.md" "$OUT"
