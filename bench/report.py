@@ -167,7 +167,10 @@ def main():
       f"comparison below was measured side by side in that run, in {nrounds} interleaved rounds "
       f"({nlegit} for legitimate traffic, part 4) where it says so: absolute numbers on this 2-vCPU VM swing by about 20% between runs, "
       "ratios within a round much less. Medians, and the per-round ratios beside them.\n")
-    w(f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}")
+    end = num(kv, "run_end")  # the run's own time, if the report is made again later
+    when = datetime.datetime.fromtimestamp(end, datetime.timezone.utc) if end == end else \
+        datetime.datetime.now(datetime.timezone.utc)
+    w(f"- date: {when:%Y-%m-%d %H:%M UTC}")
     w(f"- machine: {cpu}, {os.cpu_count()} vCPUs, {mem} (a KVM guest)")
     w(f"- kernel: {platform.release()}; {sh('clang --version | head -1')}; "
       f"libbpf {sh('pkg-config --modversion libbpf')}; libxdp {sh('pkg-config --modversion libxdp')}")

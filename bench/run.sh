@@ -362,6 +362,7 @@ in_s nft delete table ip bench
 sysctl -qw kernel.bpf_stats_enabled=0
 
 speed end
+put run_end "$(date -u +%s)"
 # The run's readings outlive it, so the report can be made again from them
 # (python3 bench/report.py .output/bench/results .output/bench/cost.md bench).
 mkdir -p "$ROOT/.output/bench"
