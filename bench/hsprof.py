@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Where a handshake's CPU goes: one connrate run under `perf record -a -g`.
 
-bench/hsprof.py CONNECTIONS SECONDS < `perf report --children --sort sym -g none --stdio`
+bench/hsprof.py CONNECTIONS MS < `perf report --children --sort sym -g none --stdio`
+
+MS: the recording's sample duration, as `perf report --header-only` gives it.
 
 perf samples every CPU at a fixed rate, busy or idle, so a function's
 inclusive share of the samples times (CPUs x seconds) is the CPU time spent
@@ -37,7 +39,7 @@ PARTS = {
 
 
 def main():
-    n, seconds = int(sys.argv[1]), float(sys.argv[2])
+    n, seconds = int(sys.argv[1]), float(sys.argv[2]) / 1000
     ncpu = os.cpu_count()
     share = {}
     for line in sys.stdin:

@@ -228,7 +228,7 @@ hs_profile() { # KEY
 		sed -n 's/connrate: \([0-9]*\) connections.*/\1/p')
 	ms=$(perf report -i "$WORK/hs.perf" --header-only 2>/dev/null | sed -n 's/.*sample duration : *\([0-9.]*\) ms/\1/p')
 	perf report -i "$WORK/hs.perf" --children --sort sym -g none --stdio 2>/dev/null |
-		python3 "$OUT/hsprof.py" "${n:-0}" "$(python3 -c "print(${ms:-0} / 1000)")" |
+		python3 "$OUT/hsprof.py" "${n:-0}" "${ms:-0}" |
 		while read -r part ns; do put "$1.$part" "$ns"; done
 	rm -f "$WORK/hs.perf"
 }
