@@ -132,7 +132,7 @@ watch_rates() { timeout 2.5 nsenter --net=/run/netns/"$NS_S" "$SHAKEOFF" stats "
 check "stats --watch prints rates" watch_rates
 bpftool_named() { bpftool map dump pinned "$PIN"/so_config | grep -q '"mss4": 1460'; }
 check "bpftool shows named fields of the pinned config" bpftool_named
-keys1=$(bpftool map dump pinned "$PIN"/so_keys)
+keys1=$(bpftool -j map dump pinned "$PIN"/so_keys)
 
 so_stop
 no_xdp() { ! ip -n "$NS_S" link show "$IF_S" | grep -q prog/xdp; }
@@ -145,8 +145,21 @@ check "SIGTERM: nothing pinned" test ! -e "$PIN"
 
 # The same key file gives the same keys: hosts behind one address agree.
 so_start --ports 7000 --key-file "$WORK/key" || fail "restart"
-check "the key file derives the same keys again" \
-	test "$(bpftool map dump pinned "$PIN"/so_keys)" = "$keys1"
+# Compared slot by slot: a slot boundary (every 68.7 s) between the two
+# dumps changes which slots are installed, never a slot's key.
+same_keys() {
+	python3 - "$keys1" "$(bpftool -j map dump pinned "$PIN"/so_keys)" <<'PY'
+import json, sys
+def slots(text):
+    return {e["formatted"]["value"]["slot"]: e["formatted"]["value"]["k"]
+            for e in json.loads(text) if e["formatted"]["value"]["slot"]}
+a, b = slots(sys.argv[1]), slots(sys.argv[2])
+both = a.keys() & b.keys()
+if len(both) < 2 or any(a[s] != b[s] for s in both):
+    sys.exit(f"first run: {a}\nsecond run: {b}")
+PY
+}
+check "the key file derives the same keys again" same_keys
 check "which serve" tcptool_c client $IP4_S 7000 --bytes 1000
 # A crash leaves everything behind; a new run adopts it, detach removes it.
 kill -KILL "$SO_PID"
